@@ -20,8 +20,11 @@ FREED_MESSAGE = (
 
 
 class Node:
-    """Base of every backward function. `next_functions` holds one (node, output_nr) pair per input."""
-    __slots__ = ("next_functions", "_seq", "_pre_hooks", "_hooks", "__weakref__")
+    """Base of every backward function. `next_functions` holds one (node, output_nr) pair per input.
+    Hooks are rare: they live in the instance dict, made only when one is registered."""
+    __slots__ = ("next_functions", "_seq", "__weakref__", "__dict__")
+    _pre_hooks = None
+    _hooks = None
 
     def name(self):
         n = type(self).__name__
@@ -60,7 +63,6 @@ class GraphRoot(Node):
         self.next_functions = tuple(roots)
         self.grads = grads
         self._seq = float("inf")
-        self._pre_hooks = self._hooks = None
 
     def apply(self, _):
         return self.grads
@@ -74,7 +76,6 @@ class AccumulateGrad(Node):
         self.variable = variable
         self.next_functions = ()
         self._seq = float("inf")  # NOTE: like PyTorch, run as soon as ready, before other nodes.
-        self._pre_hooks = self._hooks = None
 
     @staticmethod
     def of(tensor):

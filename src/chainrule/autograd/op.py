@@ -43,9 +43,12 @@ class Spec:
 
 
 class OpNode(Node):
-    """A recorded op. Subclassed once per op, with the PyTorch grad_fn name."""
-    __slots__ = ("_saved", "_versions", "_meta", "_result", "_freed")
+    """A recorded op. Subclassed once per op, with the PyTorch grad_fn name; ops that save their outputs
+    get a `_result` slot."""
+    __slots__ = ("_saved", "_versions", "_meta")
     _spec = None
+    _result = None
+    _freed = False
 
     def apply(self, grads):
         spec = self._spec
@@ -233,7 +236,8 @@ def op(grad_fn=None, *, promote=False, float_op=False, nondiff=(), view=False, o
             (formulas[names[i]], _argument_picker(formulas[names[i]], saved_names, spec.saved_outputs))
             for i in spec.diff_pos)
         if grad_fn is not None:
-            spec.node_cls = type(grad_fn, (OpNode,), {"__slots__": (), "_spec": spec})
+            slots = ("_result",) if spec.saved_outputs else ()
+            spec.node_cls = type(grad_fn, (OpNode,), {"__slots__": slots, "_spec": spec})
         else:
             spec.node_cls = None
         return _public_function(forward, spec, names)
@@ -249,7 +253,8 @@ def _all_positional(fn):
 
 
 def _public_function(forward, spec, names):
-    """Build a function with the forward's exact signature that calls `apply(spec, args)`."""
+    """Build a function with the forward's exact signature. Its first call compiles the op's own
+    dispatcher (`_fast_source`) into it; ops never called cost no compile time at import."""
     code = forward.__code__
     positional = names[:code.co_argcount]
     defaults = dict(zip(positional[len(positional) - len(forward.__defaults__ or ()):], forward.__defaults__ or ()))
@@ -258,10 +263,12 @@ def _public_function(forward, spec, names):
     if code.co_kwonlyargcount:
         params.append("*")
         params += [n + "=_d_" + n if n in defaults else n for n in names[code.co_argcount:]]
-    src = f"def {forward.__name__}({', '.join(params)}):\n    return apply(spec, ({', '.join(names)},))\n"
+    head = f"def {forward.__name__}({', '.join(params)}):\n"
+    call = f"apply(spec, ({', '.join(names)},))"
     namespace = {"apply": apply, "spec": spec, **{"_d_" + k: v for k, v in defaults.items()}}
-    exec(src, namespace)
+    exec(head + f"    _specialize(spec)\n    return {call}\n", namespace)
     fn = namespace[forward.__name__]
+    namespace["_specialize"] = lambda spec: _specialize(fn, head + _fast_source(spec, names, call))
     fn.__doc__ = forward.__doc__
     fn.__module__ = "chainrule"
     fn.__qualname__ = forward.__name__
@@ -269,6 +276,83 @@ def _public_function(forward, spec, names):
     if not fn.__name__.startswith("_") and "<locals>" not in forward.__qualname__:
         public(fn)  # module-level entries only: ops made inside a factory function stay private
     return fn
+
+
+def _specialize(fn, source):
+    namespace = fn.__globals__
+    spec = namespace["spec"]
+    namespace.update(_T=Tensor, _f32=np.dtype(np.float32), _f64=np.dtype(np.float64), _nd=_ndarray,
+                     _asarray=np.asarray, _new=object.__new__, _state=_state, _acc=AccumulateGrad.of,
+                     _NOEDGE=(None, 0), _next_seq=_sequence.__next__, _fwd=spec.forward, _node=spec.node_cls)
+    exec(source, namespace)
+    fn.__code__ = namespace[fn.__name__].__code__
+
+
+def _fast_source(spec, names, call):
+    """The body of an op's own dispatcher: `apply` unrolled for this op's arguments, taken when every
+    tensor argument is a Tensor of one float dtype (those after the first may also be Python numbers or
+    None). Anything else goes through `apply`, which also words the errors."""
+    tp = spec.tensor_pos
+    if spec.listed or spec.view or spec.outputs != 1 or not tp:
+        return f"    return {call}\n"
+    first = names[tp[0]]
+    lines = [f"if type({first}) is _T:", f" _v{tp[0]} = {first}._data", f" _dt = _v{tp[0]}.dtype",
+             " if _dt is _f32 or _dt is _f64:"]
+    ind = "  "
+    for i in tp[1:]:
+        n = names[i]
+        lines += [f"{ind}if type({n}) is _T:", f"{ind} _v{i} = {n}._data",
+                  f"{ind} if _v{i}.dtype is not _dt:", f"{ind}  return {call}",
+                  f"{ind}elif {n} is None or type({n}) is float or type({n}) is int:", f"{ind} _v{i} = {n}",
+                  f"{ind}else:", f"{ind} return {call}"]
+    args = ", ".join(f"_v{i}" if i in tp else n for i, n in enumerate(names))
+    lines += [f"{ind}try:", f"{ind} _out = _fwd({args})", f"{ind}except ValueError:", f"{ind} return {call}",
+              f"{ind}if type(_out) is not _nd:", f"{ind} _out = _asarray(_out)",
+              f"{ind}_r = _new(_T)", f"{ind}_r._data = _out", f"{ind}_r._vc = [0]", f"{ind}_r._requires_grad = False",
+              f"{ind}_r.grad_fn = None", f"{ind}_r._output_nr = 0"]
+    if spec.node_cls is not None:
+        needed = " or ".join(_when_tensor(names[i], i, tp, f"{names[i]}._requires_grad") for i in spec.diff_pos)
+        lines += [f"{ind}if _state.enabled and ({needed}) and _out.dtype.kind in 'fc':"]
+        lines += _record_source(spec, names, ind + " ")
+    lines += [f"{ind}return _r"]
+    return "".join(f"    {line}\n" for line in lines) + f"    return {call}\n"
+
+
+def _when_tensor(name, i, tp, expr):
+    """`expr`, guarded by a test that argument `name` is a Tensor unless it is the first, checked already."""
+    if i == tp[0]:
+        return expr
+    return f"(type({name}) is _T and {expr})" if i in tp else f"(isinstance({name}, _T) and {expr})"
+
+
+def _record_source(spec, names, ind):
+    """`_record` unrolled: the node, its edges, saved values, versions, input metadata and the result's link."""
+    tp = spec.tensor_pos
+    edges = []
+    for i in spec.diff_pos:
+        n = names[i]
+        edges.append(f"((({n}.grad_fn, {n}._output_nr) if {n}.grad_fn is not None else (_acc({n}), 0)) "
+                     f"if {_when_tensor(n, i, tp, n + '._requires_grad')} else _NOEDGE)")
+    saved = [names[i] for i in spec.saved_pos]
+    saved += [f"({names[i]}._data.shape if {_when_tensor(names[i], i, tp, 'True')} else ())" for i in spec.save_shapes]
+    lines = ["_n = _node()",
+             f"_n.next_functions = ({''.join(e + ', ' for e in edges)})", "_n._seq = _next_seq()",
+             f"_n._saved = ({''.join(s + ', ' for s in saved)})"]
+    certain = [f"({k}, {names[i]}._vc[0])" for k, i in enumerate(spec.saved_pos) if i == tp[0]]
+    maybe = [(k, names[i], _when_tensor(names[i], i, tp, "True")) for k, i in enumerate(spec.saved_pos) if i != tp[0]]
+    if maybe:
+        lines.append(f"_vs = [{', '.join(certain)}]")
+        for k, n, test in maybe:
+            lines += [f"if {test}:", f" _vs.append(({k}, {n}._vc[0]))"]
+        lines.append("_n._versions = tuple(_vs)")
+    else:
+        lines.append(f"_n._versions = ({''.join(c + ', ' for c in certain)})")
+    meta = [f"(_v{i}.shape, _dt.char)" if i == tp[0] else f"((_v{i}.shape, _dt.char) if type({names[i]}) is _T else None)"
+            for i in spec.diff_pos]
+    lines += [f"_n._meta = ({''.join(m + ', ' for m in meta)})", "_r._requires_grad = True", "_r.grad_fn = _n"]
+    if spec.saved_outputs:
+        lines.append("_n._result = [(_out, _r._vc, 0, 0)]")
+    return [ind + line for line in lines]
 
 
 def _unwrap_and_promote(spec, args):
@@ -418,8 +502,6 @@ def _record(spec, args, inputs, edges, result):
     node = spec.node_cls()
     node.next_functions = tuple(edges)
     node._seq = next(_sequence)
-    node._pre_hooks = node._hooks = None
-    node._freed = False
     saved = []
     versions = []
     for i in spec.saved_pos:
@@ -446,5 +528,6 @@ def _record(spec, args, inputs, edges, result):
                 r.grad_fn = node
                 r._output_nr = k
     outs = (result,) if spec.outputs == 1 else result
-    node._result = [(outs[j]._data, outs[j]._vc, outs[j]._vc[0], j) for j in spec.saved_outputs] or None
+    if spec.saved_outputs:
+        node._result = [(outs[j]._data, outs[j]._vc, outs[j]._vc[0], j) for j in spec.saved_outputs]
     return result
