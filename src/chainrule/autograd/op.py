@@ -39,7 +39,8 @@ def public(fn, name=None):
 class Spec:
     """Everything the dispatcher needs to know about one op, computed once at import."""
     __slots__ = ("name", "forward", "node_cls", "tensor_pos", "diff_pos", "promote", "float_op",
-                 "saved_pos", "save_shapes", "saved_outputs", "formulas", "view", "outputs", "nondiff_out", "listed")
+                 "saved_pos", "save_shapes", "saved_names", "saved_outputs", "formulas", "view", "outputs",
+                 "nondiff_out", "listed")
 
 
 class OpNode(Node):
@@ -48,39 +49,38 @@ class OpNode(Node):
     __slots__ = ("_saved", "_versions", "_meta")
     _spec = None
     _result = None
-    _freed = False
+
+    @property
+    def _freed(self):
+        return self._versions is None  # release() drops the versions with the saved tensors
 
     def apply(self, grads):
-        spec = self._spec
-        if self._freed:
+        # The first backward through an op compiles its own apply (`_backward_source`) into the class.
+        cls = type(self)
+        spec = cls._spec
+        if spec.listed:
+            cls.apply = OpNode._apply_listed
+        else:
+            namespace = {"FREED_MESSAGE": FREED_MESSAGE, "_raise_modified": _raise_modified,
+                         **{f"_f{k}": f for k, (f, _) in enumerate(spec.formulas)}}
+            exec(_backward_source(spec), namespace)
+            cls.apply = namespace["apply"]
+        return cls.apply(self, grads)
+
+    def _apply_listed(self, grads):
+        """One formula returning a gradient per tensor of the list (cat, stack)."""
+        versions = self._versions
+        if versions is None:
             raise RuntimeError(FREED_MESSAGE)
         saved = self._saved
-        for k, v in self._versions:
-            t = saved[k]
-            if t._vc[0] != v:
-                _raise_modified(t._data, t._vc[0], v, t.grad_fn, t._output_nr)
-        env = [grads[0] if spec.outputs == 1 else grads]
-        env += saved
-        if spec.saved_outputs:
-            env += [self._saved_result(j) for j in range(len(spec.saved_outputs))]
-        if spec.listed:  # one formula returning a gradient per tensor of the list
-            formula, pick = spec.formulas[0]
-            raw = formula(*pick(env))
-            return [self._conform(k, g) if g is not None and nxt is not None else None
-                    for k, (g, (nxt, _)) in enumerate(zip(raw, self.next_functions))]
-        out = []
-        k = 0
-        for (formula, pick), (nxt, _), meta in zip(spec.formulas, self.next_functions, self._meta):
-            g = None
-            if nxt is not None:
-                g = formula(*pick(env))
-                if g is not None:
-                    arr = g._data
-                    if arr.shape != meta[0] or arr.dtype.char != meta[1]:
-                        g = self._conform(k, g)
-            out.append(g)
-            k += 1
-        return out
+        for k, v in versions:
+            if saved[k]._vc[0] != v:
+                _raise_modified(saved[k]._data, saved[k]._vc[0], v, saved[k].grad_fn, saved[k]._output_nr)
+        formula, pick = self._spec.formulas[0]
+        results = [self._saved_result(j) for j in range(len(self._spec.saved_outputs))]
+        raw = formula(*pick([grads[0], *saved, *results]))
+        return [self._conform(k, g) if g is not None and nxt is not None else None
+                for k, (g, (nxt, _)) in enumerate(zip(raw, self.next_functions))]
 
     def _conform(self, k, g):
         """Sum a gradient back to its input's shape and cast it to its dtype; PyTorch's error if it cannot."""
@@ -115,12 +115,11 @@ class OpNode(Node):
         for v in saved:
             if isinstance(v, Tensor) or type(v) is list:
                 self._saved = tuple(None if isinstance(x, Tensor) or type(x) is list else x for x in saved)
-                self._freed = True
+                self._versions = None
                 break
         if self._result is not None:
             self._result = None
-            self._freed = True
-        self._versions = ()
+            self._versions = None
 
     def __getattr__(self, name):
         # PyTorch exposes saved values as _saved_<name>.
@@ -188,6 +187,27 @@ def _output_number(name):
     return None
 
 
+def _backward_source(spec):
+    """An op's apply, unrolled: version checks, then each formula called with its arguments taken straight
+    from the saved values, and its gradient conformed to the input's shape and dtype when they differ."""
+    lines = ["def apply(self, grads):", " versions = self._versions", " if versions is None:",
+             "  raise RuntimeError(FREED_MESSAGE)", " saved = self._saved", " for k, v in versions:",
+             "  t = saved[k]", "  if t._vc[0] != v:", "   _raise_modified(t._data, t._vc[0], v, t.grad_fn, t._output_nr)",
+             " grad = grads[0]" if spec.outputs == 1 else " grad = grads",
+             " nf = self.next_functions", " meta = self._meta"]
+    lines += [f" r{n} = self._saved_result({j})" for j, n in enumerate(spec.saved_outputs)]
+    for k, (formula, _) in enumerate(spec.formulas):
+        params = formula.__code__.co_varnames[:formula.__code__.co_argcount]
+        args = ", ".join("grad" if p in ("grad", "grads") else
+                         f"r{_output_number(p)}" if _output_number(p) is not None else
+                         f"saved[{spec.saved_names.index(p)}]" for p in params)
+        lines += [f" g{k} = None", f" if nf[{k}][0] is not None:", f"  g{k} = _f{k}({args})",
+                  f"  if g{k} is not None:", f"   a = g{k}._data", f"   m = meta[{k}]",
+                  f"   if a.shape != m[0] or a.dtype.char != m[1]:", f"    g{k} = self._conform({k}, g{k})"]
+    lines.append(f" return [{', '.join(f'g{k}' for k in range(len(spec.formulas)))}]")
+    return "\n".join(lines) + "\n"
+
+
 def _argument_picker(formula, saved_names, saved_outputs):
     """A function picking a formula's arguments from a node's environment [grad, *saved, *results]."""
     params = formula.__code__.co_varnames[:formula.__code__.co_argcount]
@@ -232,6 +252,7 @@ def op(grad_fn=None, *, promote=False, float_op=False, nondiff=(), view=False, o
                                  if n.endswith("_shape") and n[:-6] in names)
         saved_names += [names[i] + "_shape" for i in spec.save_shapes]
         spec.saved_pos = tuple(names.index(n) for n in saved_names if n in names)
+        spec.saved_names = tuple(saved_names)
         spec.formulas = tuple(
             (formulas[names[i]], _argument_picker(formulas[names[i]], saved_names, spec.saved_outputs))
             for i in spec.diff_pos)
