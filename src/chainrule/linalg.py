@@ -3,6 +3,7 @@
 The ops (forward + backward formulas) live in autograd/linalg_ops.py; this module gives them
 torch.linalg's signatures, named-tuple results and the compositions PyTorch uses for the norms.
 """
+import math
 from collections import namedtuple
 
 import numpy as np
@@ -366,7 +367,7 @@ def tensorinv(A, ind=2, *, out=None):
     if ind <= 0:
         raise RuntimeError(f"Expected a strictly positive integer for 'ind', but got {ind}")
     rows, cols = tuple(A.shape[:ind]), tuple(A.shape[ind:])
-    p, q = int(np.prod(rows)), int(np.prod(cols))
+    p, q = math.prod(rows), math.prod(cols)
     if p != q:
         raise RuntimeError("Expected self to satisfy the requirement prod(self.shape[ind:]) == prod(self.shape[:ind]),"
                            f" but got {q} != {p}")
@@ -379,8 +380,8 @@ def tensorsolve(A, B, dims=None, *, out=None):
         moved = [_D.wrap_dim(d, A.ndim) for d in dims]
         A = _D._permute(A, tuple([d for d in range(A.ndim) if d not in moved] + moved))
     rest = tuple(A.shape[B.ndim:])
-    n = int(np.prod(B.shape))
-    m = int(np.prod(rest))
+    n = math.prod(B.shape)
+    m = math.prod(rest)
     if n != m:
         raise RuntimeError("Expected self to satisfy the requirement prod(self.shape[other.ndim:]) == "
                            f"prod(self.shape[:other.ndim]), but got {m} != {n}")

@@ -5,6 +5,8 @@ written with the ops of this table, so every gradient is itself differentiable (
 Entries whose names start with an underscore are building blocks of a public function that picks
 between PyTorch's overloads (each overload has its own grad_fn name, e.g. SumBackward0 / SumBackward1).
 """
+import math
+
 import numpy as np
 
 from . import op as _op
@@ -330,13 +332,15 @@ def _check_mean_dtype(arr, dtype):
     return _dtype.to_dtype(dtype).np if dtype is not None else None
 
 
-@op("MeanBackward0", self=lambda grad, self_shape: _expand(grad, self_shape) / max(int(np.prod(self_shape)), 1))
+@op("MeanBackward0", self=lambda grad, self_shape: _expand(grad, self_shape) / max(math.prod(self_shape), 1))
 def _mean_all(self, dtype=None):
+    if dtype is None and self.size and (self.dtype.char == "f" or self.dtype.char == "d"):
+        return np.add.reduce(self, axis=None) / self.size  # what ndarray.mean computes, without its Python layer
     return self.mean(dtype=_check_mean_dtype(self, dtype))
 
 
 @op("MeanBackward1", self=lambda grad, self_shape, dim, keepdim: _reduce_backward(grad, self_shape, dim, keepdim)
-    / max(int(np.prod([self_shape[d] for d in wrap_dims(dim, len(self_shape))])), 1))
+    / max(math.prod([self_shape[d] for d in wrap_dims(dim, len(self_shape))]), 1))
 def _mean_dim(self, dim, keepdim=False, dtype=None):
     return self.mean(axis=wrap_dims(dim, self.ndim), keepdims=keepdim, dtype=_check_mean_dtype(self, dtype))
 
@@ -483,7 +487,7 @@ def matmul(self, other):
     if da >= 3 and db <= 2:
         # fold the batch into rows: one GEMM
         lead = self.shape[:-1]
-        folded = self.reshape(int(np.prod(lead)), self.shape[-1])
+        folded = self.reshape(math.prod(lead), self.shape[-1])
         if db == 1:
             return _unsafe_view(mv(folded, other), lead)
         return _unsafe_view(mm(folded, other), lead + (other.shape[-1],))
@@ -493,8 +497,8 @@ def matmul(self, other):
     n, k, m = a.shape[-2], a.shape[-1], b.shape[-1]
     if b.shape[-2] != k:
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
-                           f"[{int(np.prod(batch))}, {k}] but got: [{int(np.prod(batch))}, {b.shape[-2]}].")
-    count = int(np.prod(batch))  # not -1: a zero-sized batch has no size to infer
+                           f"[{math.prod(batch)}, {k}] but got: [{math.prod(batch)}, {b.shape[-2]}].")
+    count = math.prod(batch)  # not -1: a zero-sized batch has no size to infer
     a3 = a.expand(batch + (n, k)).reshape(count, n, k)
     b3 = b.expand(batch + (k, m)).reshape(count, k, m)
     out_shape = batch + ((n,) if da > 1 else ()) + ((m,) if db > 1 else ())
@@ -555,7 +559,7 @@ def _infer_shape(shape, numel):
 def _view(self, shape):
     shape = _infer_shape(shape, self.size)
     try:
-        return np.reshape(self, shape, copy=False)
+        return self.reshape(shape, copy=False)
     except ValueError:
         raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one dimension "
                            "spans across two contiguous subspaces). Use .reshape(...) instead.") from None
@@ -575,9 +579,11 @@ def view(self, *shape):
 
 @public
 def reshape(self, *shape):
+    if self._data.flags.c_contiguous:  # always viewable: _view checks the shape
+        return _view(self, _size(shape))
     shape = _infer_shape(_size(shape), self._data.size)
     try:
-        np.reshape(self._data, shape, copy=False)
+        self._data.reshape(shape, copy=False)
     except ValueError:
         return _unsafe_view(clone(self), shape)
     return _view(self, shape)

@@ -63,9 +63,10 @@ def run_backward(roots, grads, retain_graph, create_graph, captures=None):
     tie = 1
     prev = (grad_mode.state.enabled, grad_mode.state.inference)
     grad_mode.state.enabled = bool(create_graph)
+    heappop, heappush = heapq.heappop, heapq.heappush
     try:
         while ready:
-            node = heapq.heappop(ready)[2]
+            node = heappop(ready)[2]
             inputs = buffers.pop(node)
             if node._pre_hooks:
                 for hook in node._pre_hooks:
@@ -90,6 +91,7 @@ def run_backward(roots, grads, retain_graph, create_graph, captures=None):
                     if slot is not None:
                         captured[slot] = g
                 run = node in must_run
+            nexts = node.next_functions
             if run and (inputs[0] is not None or any(g is not None for g in inputs)):
                 outputs = node.apply(inputs)
                 if node._hooks:
@@ -97,38 +99,41 @@ def run_backward(roots, grads, retain_graph, create_graph, captures=None):
                         replaced = hook(outputs, inputs)
                         if replaced is not None:
                             outputs = list(replaced)
+                if len(outputs) < len(nexts):
+                    outputs = [*outputs] + [None] * (len(nexts) - len(outputs))
             else:
-                outputs = ()
-            for k, (nxt, nr) in enumerate(node.next_functions):
+                outputs = [None] * len(nexts)
+                run = False
+            for (nxt, nr), g in zip(nexts, outputs):
                 if nxt is None:
                     continue
                 buf = buffers.get(nxt)
                 if buf is None:
-                    buf = buffers[nxt] = [None]
-                g = outputs[k] if k < len(outputs) else None
+                    buf = buffers[nxt] = [None] * (nr + 1)
+                elif nr >= len(buf):  # multi-output nodes: one slot per output seen so far
+                    buf.extend([None] * (nr + 1 - len(buf)))
                 if g is not None:
-                    if nr >= len(buf):  # multi-output nodes: one slot per output seen so far
-                        buf.extend([None] * (nr + 1 - len(buf)))
                     if buf[nr] is None:
                         buf[nr] = g
-                        if type(nxt) is AccumulateGrad and _is_fresh(g, k, node, inputs, outputs):
+                        if type(nxt) is AccumulateGrad and _is_fresh(g, node, inputs, outputs):
                             owned.add(id(g))
                     else:
                         buf[nr] = buf[nr] + g
                         if type(nxt) is AccumulateGrad:
                             owned.add(id(buf[nr]))
-                deps[nxt] -= 1
-                if deps[nxt] == 0:
-                    heapq.heappush(ready, (-nxt._seq, tie, nxt))
+                left = deps[nxt] - 1
+                deps[nxt] = left
+                if not left:
+                    heappush(ready, (-nxt._seq, tie, nxt))
                     tie += 1
-            if not retain_graph and outputs:
+            if run and not retain_graph:
                 node.release()
     finally:
         grad_mode.state.enabled, grad_mode.state.inference = prev
     return captured
 
 
-def _is_fresh(g, k, node, inputs, outputs):
+def _is_fresh(g, node, inputs, outputs):
     """A gradient this node computed into memory of its own: not an incoming gradient passed through,
     not a saved tensor, not a view, not handed to another input as well."""
     arr = g._data
@@ -137,9 +142,8 @@ def _is_fresh(g, k, node, inputs, outputs):
     for x in inputs:
         if x is g:
             return False
-    for j, o in enumerate(outputs):
-        if o is g and j != k:
-            return False
+    if sum(o is g for o in outputs) > 1:
+        return False
     for s in getattr(node, "_saved", ()):
         if s is g:
             return False

@@ -9,6 +9,7 @@ input with chainrule ops. LAPACK is deterministic, so the factors (and their sig
 forward returned, and the recomputed factors carry a graph when create_graph=True, so double backward
 works like PyTorch's.
 """
+import math
 import string
 from collections import namedtuple
 
@@ -242,9 +243,9 @@ def tensordot(a, b, dims=2, out=None):
                                f" and second has size {b.shape[db]} in dim {rb}")
     fa = [d for d in range(a.ndim) if d not in ca]
     fb = [d for d in range(b.ndim) if d not in cb]
-    size = int(np.prod([a.shape[d] for d in ca]))
-    left = D.reshape(D._permute(a, tuple(fa + ca)), (int(np.prod([a.shape[d] for d in fa])), size))
-    right = D.reshape(D._permute(b, tuple(cb + fb)), (size, int(np.prod([b.shape[d] for d in fb]))))
+    size = math.prod([a.shape[d] for d in ca])
+    left = D.reshape(D._permute(a, tuple(fa + ca)), (math.prod([a.shape[d] for d in fa]), size))
+    right = D.reshape(D._permute(b, tuple(cb + fb)), (size, math.prod([b.shape[d] for d in fb])))
     return D.reshape(D.mm(left, right), tuple(a.shape[d] for d in fa) + tuple(b.shape[d] for d in fb))
 
 
@@ -1312,7 +1313,7 @@ def _lu_forward(a):
     1-based int32 pivots and info (1-based index of the first zero pivot, 0 if none)."""
     m, n = a.shape[-2], a.shape[-1]
     k = min(m, n)
-    b = int(np.prod(a.shape[:-2]))
+    b = math.prod(a.shape[:-2])
     lu = np.array(a, dtype=a.dtype).reshape((b, m, n))
     rows = np.arange(b)
     piv = np.zeros((b, k), dtype=np.int32)
@@ -1333,7 +1334,7 @@ def _lu_forward(a):
 def _permutation(piv, m, dtype):
     """P with A = P L U, from LAPACK's sequential row swaps."""
     batch = piv.shape[:-1]
-    b = int(np.prod(batch))
+    b = math.prod(batch)
     perm = np.broadcast_to(np.arange(m), batch + (m,)).reshape(b, m).copy()
     p = piv.reshape(b, piv.shape[-1]).astype(np.int64) - 1
     rows = np.arange(perm.shape[0])

@@ -111,12 +111,16 @@ class OpNode(Node):
 
     def release(self):
         # Only saved tensors are freed (and make a second backward fail); saved numbers stay.
-        saved = self._saved
-        for v in saved:
-            if isinstance(v, Tensor) or type(v) is list:
-                self._saved = tuple(None if isinstance(x, Tensor) or type(x) is list else x for x in saved)
-                self._versions = None
-                break
+        versions = self._versions
+        if versions:  # one entry per saved tensor
+            saved = list(self._saved)
+            for k, _ in versions:
+                saved[k] = None
+            self._saved = tuple(saved)
+            self._versions = None
+        elif self._spec.listed and self._saved:  # the saved sequence of tensors
+            self._saved = tuple(None if type(x) is list or type(x) is tuple else x for x in self._saved)
+            self._versions = None
         if self._result is not None:
             self._result = None
             self._versions = None
@@ -304,7 +308,8 @@ def _specialize(fn, source):
     spec = namespace["spec"]
     namespace.update(_T=Tensor, _f32=np.dtype(np.float32), _f64=np.dtype(np.float64), _nd=_ndarray,
                      _asarray=np.asarray, _new=object.__new__, _state=_state, _acc=AccumulateGrad.of,
-                     _NOEDGE=(None, 0), _next_seq=_sequence.__next__, _fwd=spec.forward, _node=spec.node_cls)
+                     _NOEDGE=(None, 0), _next_seq=_sequence.__next__, _fwd=spec.forward, _node=spec.node_cls,
+                     _track_view=_track_view)
     exec(source, namespace)
     fn.__code__ = namespace[fn.__name__].__code__
 
@@ -314,7 +319,7 @@ def _fast_source(spec, names, call):
     tensor argument is a Tensor of one float dtype (those after the first may also be Python numbers or
     None). Anything else goes through `apply`, which also words the errors."""
     tp = spec.tensor_pos
-    if spec.listed or spec.view or spec.outputs != 1 or not tp:
+    if spec.listed or spec.outputs != 1 or not tp:
         return f"    return {call}\n"
     first = names[tp[0]]
     lines = [f"if type({first}) is _T:", f" _v{tp[0]} = {first}._data", f" _dt = _v{tp[0]}.dtype",
@@ -329,8 +334,10 @@ def _fast_source(spec, names, call):
     args = ", ".join(f"_v{i}" if i in tp else n for i, n in enumerate(names))
     lines += [f"{ind}try:", f"{ind} _out = _fwd({args})", f"{ind}except ValueError:", f"{ind} return {call}",
               f"{ind}if type(_out) is not _nd:", f"{ind} _out = _asarray(_out)",
-              f"{ind}_r = _new(_T)", f"{ind}_r._data = _out", f"{ind}_r._vc = [0]", f"{ind}_r._requires_grad = False",
-              f"{ind}_r.grad_fn = None", f"{ind}_r._output_nr = 0"]
+              f"{ind}_r = _new(_T)", f"{ind}_r._data = _out", f"{ind}_r._vc = {first + '._vc' if spec.view else '[0]'}",
+              f"{ind}_r._requires_grad = False", f"{ind}_r.grad_fn = None", f"{ind}_r._output_nr = 0"]
+    if spec.view:  # a view shares its source's version counter, and in grad mode remembers how it was cut
+        lines += [f"{ind}if _state.enabled:", f"{ind} _track_view(_r, {first}, spec, ({', '.join(names)},))"]
     if spec.node_cls is not None:
         needed = " or ".join(_when_tensor(names[i], i, tp, f"{names[i]}._requires_grad") for i in spec.diff_pos)
         lines += [f"{ind}if _state.enabled and ({needed}) and _out.dtype.kind in 'fc':"]
@@ -372,7 +379,7 @@ def _record_source(spec, names, ind):
             for i in spec.diff_pos]
     lines += [f"_n._meta = ({''.join(m + ', ' for m in meta)})", "_r._requires_grad = True", "_r.grad_fn = _n"]
     if spec.saved_outputs:
-        lines.append("_n._result = [(_out, _r._vc, 0, 0)]")
+        lines.append("_n._result = [(_out, _r._vc, _r._vc[0], 0)]")
     return [ind + line for line in lines]
 
 

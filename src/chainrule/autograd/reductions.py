@@ -23,6 +23,7 @@ PyTorch's mode sorts with std::sort, stable only for slices of up to 16 elements
 unspecified; chainrule's mode is stable (last occurrence) for any length and counts each NaN on its own.
 """
 import builtins
+import math
 import operator
 import sys
 import types
@@ -420,7 +421,7 @@ def _variance(name, a, dim, correction, keepdim):
         raise RuntimeError(f"{'std and var' if name in ('std', 'var') else name} only support floating point and "
                            "complex dtypes")
     axes = _axes(dim, a.ndim)
-    dof = int(np.prod([a.shape[d] for d in axes])) - correction
+    dof = math.prod([a.shape[d] for d in axes]) - correction
     if dof <= 0:
         warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
                       "reduction factor (input numel divided by output numel).", UserWarning, stacklevel=6)
@@ -433,7 +434,7 @@ def _variance(name, a, dim, correction, keepdim):
 
 def _var_backward(grad, self, dim, correction, keepdim):
     axes = _axes(dim, self.ndim)
-    dof = int(np.prod([self.shape[d] for d in axes])) - correction
+    dof = math.prod([self.shape[d] for d in axes]) - correction
     if dim is None or self.ndim == 0:
         if dof <= 0:  # 2 / dof is infinite: NaN where self equals its mean, inf elsewhere (as PyTorch)
             return grad * _where(self == self.mean(), float("nan"), float("inf"))
@@ -466,7 +467,7 @@ def _var_mean_backward(grads, self, result, dim, correction, keepdim, is_std):
         out = _var_backward(_std_to_var_grad(gvar, result) if is_std else gvar, self, dim, correction, keepdim)
     if gmean is not None:
         axes = _axes(dim, self.ndim)
-        n = int(np.prod([self.shape[d] for d in axes]))
+        n = math.prod([self.shape[d] for d in axes])
         g = _restore(gmean, self.shape, axes, keepdim).expand(self.shape) / n
         out = g if out is None else out + g
     return out

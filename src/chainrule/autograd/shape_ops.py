@@ -5,6 +5,8 @@ permute, hstack -> cat, take_along_dim -> expand + gather ...), so do we: the gr
 PyTorch's, and the gradient comes free. Primitives carry their own formulas, written with the ops of this
 file so that they differentiate again (gather <-> scatter_add, index_select <-> index_add, take <-> put).
 """
+import math
+
 import numpy as np
 
 from . import derivatives as D
@@ -1145,7 +1147,7 @@ def masked_fill(self, mask, value):
 
 def _masked_scatter_source_backward(grad, mask, source_shape):
     picked = masked_select(grad, mask)
-    n = int(np.prod(source_shape))
+    n = math.prod(source_shape)
     if picked.numel() < n:
         picked = D.cat([picked, _zeros((n - picked.numel(),), grad)])
     return D.reshape(picked, tuple(source_shape))

@@ -588,7 +588,7 @@ def linear(input, weight, bias=None):
         raise RuntimeError(f"self and mat2 must have the same dtype, but got {_type_name(bias._data.dtype)} and "
                            f"{_type_name(input._data.dtype)}")
     if input.ndim and weight.ndim == 2 and input.shape[-1] != weight.shape[1]:
-        rows = int(np.prod(input.shape[:-1]))
+        rows = math.prod(input.shape[:-1])
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input.shape[-1]} and "
                            f"{weight.shape[1]}x{weight.shape[0]})")
     if bias is None:
@@ -1923,7 +1923,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                                f"'{name}'. This input cannot have requires_grad True.")
     if training:
         size = input.shape
-        n = size[0] * int(np.prod(size[2:]))
+        n = size[0] * math.prod(size[2:])
         if n == 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input size {size}")
     elif running_mean is None or running_var is None:
@@ -1981,7 +1981,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
         if t is not None and (t.ndim != 1 or t.numel() != C):
             raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of channels in input, but "
                                f"got {name} of shape {list(t.shape)} and input of shape {list(input.shape)}")
-    return _native_group_norm(input, weight, bias, N, C, int(np.prod(input.shape[2:])), num_groups, eps)
+    return _native_group_norm(input, weight, bias, N, C, math.prod(input.shape[2:]), num_groups, eps)
 
 
 def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
