@@ -43,14 +43,14 @@ def _size(args):
 
 
 # ---- pointwise: arithmetic --------------------------------------------------------------------------
-@op("AddBackward0", promote=True,
+@op("AddBackward0", promote=True, ufunc=np.add,
     self=lambda grad: grad,
     other=lambda grad, alpha: grad if alpha == 1 else grad * alpha)
 def add(self, other, *, alpha=1):
     return np.add(self, other) if alpha == 1 else np.add(self, other * alpha)
 
 
-@op("SubBackward0", promote=True,
+@op("SubBackward0", promote=True, ufunc=np.subtract,
     self=lambda grad: grad,
     other=lambda grad, alpha: -grad if alpha == 1 else grad * -alpha)
 def sub(self, other, *, alpha=1):
@@ -63,14 +63,14 @@ def _rsub_scalar(self, other, alpha=1):
     return np.subtract(other, self) if alpha == 1 else np.subtract(other, self * alpha)
 
 
-@op("MulBackward0", promote=True,
+@op("MulBackward0", promote=True, ufunc=np.multiply,
     self=lambda grad, other: grad * other,
     other=lambda grad, self: grad * self)
 def mul(self, other):
     return np.multiply(self, other)
 
 
-@op("DivBackward0", promote=True, float_op=True,
+@op("DivBackward0", promote=True, float_op=True, ufunc=np.true_divide,
     self=lambda grad, other: grad / other,
     other=lambda grad, self, other: -grad * self / (other * other))
 def _true_divide(self, other):
@@ -106,7 +106,7 @@ divide = public(div, "divide")
 true_divide = public(lambda self, other: _true_divide(self, other), "true_divide")
 
 
-@op("NegBackward0", self=lambda grad: -grad)
+@op("NegBackward0", ufunc=np.negative, self=lambda grad: -grad)
 def neg(self):
     return np.negative(self)
 
@@ -149,17 +149,17 @@ def pow(self, exponent):
 
 
 # ---- pointwise: functions -------------------------------------------------------------------------------
-@op("ExpBackward0", float_op=True, self=lambda grad, result: grad * result)
+@op("ExpBackward0", float_op=True, ufunc=np.exp, self=lambda grad, result: grad * result)
 def exp(self):
     return np.exp(self)
 
 
-@op("LogBackward0", float_op=True, self=lambda grad, self: grad / self)
+@op("LogBackward0", float_op=True, ufunc=np.log, self=lambda grad, self: grad / self)
 def log(self):
     return np.log(self)
 
 
-@op("SqrtBackward0", float_op=True, self=lambda grad, result: grad / (2 * result))
+@op("SqrtBackward0", float_op=True, ufunc=np.sqrt, self=lambda grad, result: grad / (2 * result))
 def sqrt(self):
     return np.sqrt(self)
 
@@ -175,7 +175,7 @@ def sigmoid(self):
     return (np.tanh(self * 0.5) + 1) * 0.5 if self.dtype.kind == "f" else 1 / (1 + np.exp(-self))
 
 
-@op("TanhBackward0", float_op=True, self=lambda grad, result: _tanh_backward(grad, result))
+@op("TanhBackward0", float_op=True, ufunc=np.tanh, self=lambda grad, result: _tanh_backward(grad, result))
 def tanh(self):
     return np.tanh(self)
 
@@ -203,9 +203,13 @@ def _tanh_backward(grad_, output):
     return np.multiply(t, grad_, out=t)
 
 
-@op("ReluBackward0", self=lambda grad, result: _threshold_backward(grad, result))  # NOTE: relu'(0) = 0
+def _relu_into(x, out=None):
+    return np.maximum(x, 0, out=out)
+
+
+@op("ReluBackward0", ufunc=_relu_into, self=lambda grad, result: _threshold_backward(grad, result))  # relu'(0) = 0
 def relu(self):
-    return np.maximum(self, 0)
+    return _relu_into(self)
 
 
 @op("ThresholdBackwardBackward0", promote=True, nondiff=("output",),

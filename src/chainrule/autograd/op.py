@@ -13,6 +13,7 @@ input or argument names, `result` (`result1`, `result2` ... for further outputs)
 for just a shape. Formulas use chainrule ops, so they can be differentiated again; they never mention
 broadcasting: `OpNode.apply` sums each gradient back to its input's shape and casts it to its dtype.
 """
+import sys
 from operator import itemgetter
 
 import numpy as np
@@ -40,7 +41,7 @@ class Spec:
     """Everything the dispatcher needs to know about one op, computed once at import."""
     __slots__ = ("name", "forward", "node_cls", "tensor_pos", "diff_pos", "promote", "float_op",
                  "saved_pos", "save_shapes", "saved_names", "saved_outputs", "formulas", "view", "outputs",
-                 "nondiff_out", "listed")
+                 "nondiff_out", "listed", "ufunc")
 
 
 class OpNode(Node):
@@ -143,6 +144,70 @@ class OpNode(Node):
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
 
+_REUSE_MIN = 1 << 15  # elements: below this a fresh buffer is cheap and the checks would not pay
+_refcount = sys.getrefcount
+
+
+def _reusable(t, arr):
+    """NumPy's temporary elision, for op arguments: whether Tensor `t` is a temporary that only the calling
+    expression holds, with a buffer `arr` nothing else reaches (no view, no saved reference, no `.data`),
+    so the op may write its result there. Reference counts tell, against the counts `_temporary_counts`
+    measured for the way the op was called (a call, or an arithmetic operator)."""
+    if not _TEMPORARY or arr.base is not None or not arr.flags.writeable or _refcount(arr) != _TEMPORARY["array"]:
+        return False
+    caller = sys._getframe(2)
+    return _refcount(t) == _TEMPORARY.get(caller.f_code.co_code[caller.f_lasti])
+
+
+def _temporary_counts():
+    """The reference counts `_reusable` sees for a temporary, by the instruction the caller is at, measured
+    by calling a probe shaped like a generated op in every way an op is called. Empty (no reuse) unless
+    every temporary is told apart from a named value: CPython 3.11 to 3.13, whose calls move arguments
+    off the caller's stack (an object passed on by C code carries one reference more, and is left alone)."""
+    if sys.implementation.name != "cpython" or not (3, 11) <= sys.version_info[:2] < (3, 14):
+        return {}
+    seen = []
+
+    def measure(t, arr):
+        caller = sys._getframe(2)
+        seen.append((caller.f_code.co_code[caller.f_lasti], _refcount(t), _refcount(arr)))
+
+    namespace = {"measure": measure}
+    exec("def probe(self, other=1):\n    _v0 = self._data\n    measure(self, _v0)\n", namespace)
+    probe = namespace["probe"]
+    probe_class = type("Probe", (), {"__slots__": ("_data",), "__add__": probe, "__radd__": probe, "__neg__": probe,
+                                     "method": probe})
+
+    def make():
+        t = probe_class()
+        t._data = np.empty(1)
+        return t
+
+    probe(make())
+    make().method()
+    make() + 1
+    1 + make()
+    -make()
+    temporaries = seen[:]
+    named = make()
+    del seen[:]
+    probe(named)
+    named.method()
+    named + 1
+    1 + named
+    -named
+    counts = {"array": temporaries[0][2]}
+    for key, t_refs, a_refs in temporaries:
+        if counts.setdefault(key, t_refs) != t_refs or a_refs != counts["array"]:
+            return {}
+    if any(counts.get(key, t_refs) >= t_refs for key, t_refs, _ in seen):
+        return {}
+    return counts
+
+
+_TEMPORARY = _temporary_counts()
+
+
 def _raise_modified(arr, now, expected, producer, output_nr):
     torch_type = _dtype.LEGACY_NAMES[arr.dtype.name]
     shape = ", ".join(map(str, arr.shape))
@@ -230,8 +295,12 @@ def _argument_picker(formula, saved_names, saved_outputs):
 
 
 def op(grad_fn=None, *, promote=False, float_op=False, nondiff=(), view=False, outputs=1,
-       nondiff_outputs=(), listed=False, **formulas):
-    """Declare an op: see the module docstring. Returns the public function."""
+       nondiff_outputs=(), listed=False, ufunc=None, **formulas):
+    """Declare an op: see the module docstring. Returns the public function.
+
+    `ufunc`: a NumPy ufunc (or a function taking a ufunc's `out=`) that computes the forward from the
+    tensor arguments alone when the other arguments keep their defaults. The dispatcher then calls it
+    directly, and writes into a large temporary argument's buffer instead of allocating (see `_reusable`)."""
     def declare(forward):
         code = forward.__code__
         names = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
@@ -247,6 +316,7 @@ def op(grad_fn=None, *, promote=False, float_op=False, nondiff=(), view=False, o
         spec.outputs = outputs
         spec.nondiff_out = nondiff_outputs
         spec.listed = listed  # the first parameter is a sequence of tensors (cat, stack)
+        spec.ufunc = ufunc
         used = set()
         for f in formulas.values():
             used.update(f.__code__.co_varnames[:f.__code__.co_argcount])
@@ -309,7 +379,7 @@ def _specialize(fn, source):
     namespace.update(_T=Tensor, _f32=np.dtype(np.float32), _f64=np.dtype(np.float64), _nd=_ndarray,
                      _asarray=np.asarray, _new=object.__new__, _state=_state, _acc=AccumulateGrad.of,
                      _NOEDGE=(None, 0), _next_seq=_sequence.__next__, _fwd=spec.forward, _node=spec.node_cls,
-                     _track_view=_track_view)
+                     _track_view=_track_view, _uf=spec.ufunc, _reusable=_reusable, _REUSE_MIN=_REUSE_MIN)
     exec(source, namespace)
     fn.__code__ = namespace[fn.__name__].__code__
 
@@ -332,7 +402,12 @@ def _fast_source(spec, names, call):
                   f"{ind}elif {n} is None or type({n}) is float or type({n}) is int:", f"{ind} _v{i} = {n}",
                   f"{ind}else:", f"{ind} return {call}"]
     args = ", ".join(f"_v{i}" if i in tp else n for i, n in enumerate(names))
-    lines += [f"{ind}try:", f"{ind} _out = _fwd({args})", f"{ind}except ValueError:", f"{ind} return {call}",
+    lines += [f"{ind}try:"]
+    if spec.ufunc is None:
+        lines += [f"{ind} _out = _fwd({args})"]
+    else:
+        lines += _ufunc_source(spec, names, ind + " ", args)
+    lines += [f"{ind}except ValueError:", f"{ind} return {call}",
               f"{ind}if type(_out) is not _nd:", f"{ind} _out = _asarray(_out)",
               f"{ind}_r = _new(_T)", f"{ind}_r._data = _out", f"{ind}_r._vc = {first + '._vc' if spec.view else '[0]'}",
               f"{ind}_r._requires_grad = False", f"{ind}_r.grad_fn = None", f"{ind}_r._output_nr = 0"]
@@ -344,6 +419,29 @@ def _fast_source(spec, names, call):
         lines += _record_source(spec, names, ind + " ")
     lines += [f"{ind}return _r"]
     return "".join(f"    {line}\n" for line in lines) + f"    return {call}\n"
+
+
+def _ufunc_source(spec, names, ind, args):
+    """The forward of a `ufunc` op: the ufunc itself, into a temporary argument's buffer when one may be reused.
+    An argument the op saves for backward may only give its buffer when no graph is recorded."""
+    tp = spec.tensor_pos
+    operands = ", ".join(f"_v{i}" for i in tp)
+    lines = []
+    for i in tp:
+        n = names[i]
+        test = [f"{_when_tensor(n, i, tp, f'_v{i}.size >= _REUSE_MIN')}"]
+        if i in spec.saved_pos:
+            test.append("not _state.enabled")
+        test += [f"_v{j}.ndim <= _v{i}.ndim" if j == tp[0] else f"(type({names[j]}) is not _T or _v{j}.ndim <= _v{i}.ndim)"
+                 for j in tp if j != i]  # the result has this argument's shape: nothing broadcasts it wider
+        test.append(f"_reusable({n}, _v{i})")
+        lines += [f"{'if' if not lines else 'elif'} {' and '.join(test)}:", f" _out = _uf({operands}, out=_v{i})"]
+    lines += ["else:", f" _out = _uf({operands})"]
+    others = [n for i, n in enumerate(names) if i not in tp]
+    if others:  # the ufunc computes the op only with the other arguments at their defaults
+        lines = [f"if {' and '.join(f'{n} is _d_{n}' for n in others)}:"] + [" " + line for line in lines] + \
+                ["else:", f" _out = _fwd({args})"]
+    return [ind + line for line in lines]
 
 
 def _when_tensor(name, i, tp, expr):

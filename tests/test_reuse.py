@@ -1,0 +1,105 @@
+"""Temporary elision: a large temporary argument of an elementwise op lends its buffer to the result.
+
+Reuse must be invisible: no tensor anyone can still reach changes, and every gradient stays right.
+Large means at least op._REUSE_MIN elements; the arrays below are well above it.
+"""
+import itertools
+import tracemalloc
+
+import numpy as np
+import pytest
+
+import chainrule as T
+from chainrule.autograd import op
+
+N = 4 * op._REUSE_MIN
+needs_reuse = pytest.mark.skipif(not op._TEMPORARY, reason="this interpreter's reference counts cannot tell temporaries")
+
+
+def big(seed=0, requires_grad=False):
+    rng = np.random.default_rng(seed)
+    return T.tensor(rng.uniform(0.5, 1.5, N), requires_grad=requires_grad)  # float64
+
+
+def peak_bytes(fn):
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+CHAINS = [  # (chainrule, NumPy): each op's argument is the temporary the previous op made
+    (lambda x: T.tanh(x * 2), lambda x: np.tanh(x * 2)),
+    (lambda x: (x + 1) * 3, lambda x: (x + 1) * 3),
+    (lambda x: T.exp(-(x - 1)), lambda x: np.exp(-(x - 1))),
+    (lambda x: T.sqrt(x * 4) / 2, lambda x: np.sqrt(x * 4) / 2),
+    (lambda x: T.relu(x.reshape(N // 2, 2) @ T.ones(2, 2, dtype=T.float64) - 2.5),
+     lambda x: np.maximum(x.reshape(N // 2, 2) @ np.ones((2, 2)) - 2.5, 0)),
+]
+
+
+@needs_reuse
+@pytest.mark.parametrize("chain, reference", CHAINS)
+def test_a_chain_of_temporaries_holds_one_buffer(chain, reference):
+    x = big()
+    with T.no_grad():
+        chain(big())  # an op's first call compiles its dispatcher; reuse starts with the second
+        peak = peak_bytes(lambda: chain(x))
+        assert peak < 1.5 * x.numpy().nbytes  # a fresh buffer per op would need two alive at once
+        np.testing.assert_allclose(chain(x).numpy(), reference(x.numpy()), rtol=1e-15)
+
+
+def test_values_anyone_can_reach_are_never_overwritten():
+    x = big()
+    kept = x.numpy().copy()
+    named = x * 2
+    named_copy = named.numpy().copy()
+    view_base = x * 3
+    seen_through = view_base.numpy()
+    detached_from = x * 4
+    for result in (named + 1, T.add(named, 1), named.add(1), 1 + named, -named, T.tanh(named),
+                   T.tanh(view_base.reshape(N // 2, 2).reshape(N)), T.exp(detached_from.detach()),
+                   x.t() + 1):
+        assert result.shape == x.shape
+    np.testing.assert_array_equal(x.numpy(), kept)
+    np.testing.assert_array_equal(named.numpy(), named_copy)
+    np.testing.assert_array_equal(seen_through, x.numpy() * 3)
+    np.testing.assert_array_equal(detached_from.numpy(), x.numpy() * 4)
+
+
+def test_items_c_code_passes_on_are_left_alone():
+    items = [big(1), big(2)]
+    kept = [t.numpy().copy() for t in items]
+    negated = list(map(T.neg, items))
+    added = list(itertools.starmap(T.add, [(items[0], items[1])]))
+    for t, k in zip(items, kept):
+        np.testing.assert_array_equal(t.numpy(), k)
+    np.testing.assert_array_equal(negated[1].numpy(), -kept[1])
+    np.testing.assert_array_equal(added[0].numpy(), kept[0] + kept[1])
+
+
+def test_gradients_through_temporaries_and_saved_values():
+    a = big(1, requires_grad=True)
+    b = big(2, requires_grad=True)
+    # products save their inputs, exp and tanh their results: none of these may be written over
+    y = (T.tanh(T.exp(a * 0.5) * (b + 1)) * (a - 2) / (b * 3)).sum()
+    y.backward()
+    an, bn = a.detach().numpy(), b.detach().numpy()
+    e = np.exp(an * 0.5)
+    t = np.tanh(e * (bn + 1))
+    dt = 1 - t * t
+    grad_a = dt * e * 0.5 * (bn + 1) * (an - 2) / (bn * 3) + t / (bn * 3)
+    grad_b = dt * e * (an - 2) / (bn * 3) - t * (an - 2) / (3 * bn * bn)
+    np.testing.assert_allclose(a.grad.numpy(), grad_a, rtol=1e-12)
+    np.testing.assert_allclose(b.grad.numpy(), grad_b, rtol=1e-12)
+
+
+def test_a_reused_buffer_keeps_version_tracking_of_saved_results():
+    a = big(3, requires_grad=True)
+    r = T.exp(a * 1.0)  # exp saves its result: r's buffer
+    s = T.tanh(r)  # r is named: tanh must not write into it
+    s.sum().backward()
+    np.testing.assert_allclose(a.grad.numpy(), (1 - np.tanh(np.exp(a.detach().numpy())) ** 2)
+                               * np.exp(a.detach().numpy()), rtol=1e-12)
