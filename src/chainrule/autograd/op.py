@@ -379,7 +379,7 @@ def _specialize(fn, source):
     namespace.update(_T=Tensor, _f32=np.dtype(np.float32), _f64=np.dtype(np.float64), _nd=_ndarray,
                      _asarray=np.asarray, _new=object.__new__, _state=_state, _acc=AccumulateGrad.of,
                      _NOEDGE=(None, 0), _next_seq=_sequence.__next__, _fwd=spec.forward, _node=spec.node_cls,
-                     _track_view=_track_view, _uf=spec.ufunc, _reusable=_reusable, _REUSE_MIN=_REUSE_MIN)
+                     _track_view=_track_view, _uf=spec.ufunc, _reusable=_reusable)
     exec(source, namespace)
     fn.__code__ = namespace[fn.__name__].__code__
 
@@ -415,27 +415,28 @@ def _fast_source(spec, names, call):
         lines += [f"{ind}if _state.enabled:", f"{ind} _track_view(_r, {first}, spec, ({', '.join(names)},))"]
     if spec.node_cls is not None:
         needed = " or ".join(_when_tensor(names[i], i, tp, f"{names[i]}._requires_grad") for i in spec.diff_pos)
-        lines += [f"{ind}if _state.enabled and ({needed}) and _out.dtype.kind in 'fc':"]
+        lines += [f"{ind}if ({needed}) and _state.enabled and _out.dtype.kind in 'fc':"]
         lines += _record_source(spec, names, ind + " ")
     lines += [f"{ind}return _r"]
     return "".join(f"    {line}\n" for line in lines) + f"    return {call}\n"
 
 
 def _ufunc_source(spec, names, ind, args):
-    """The forward of a `ufunc` op: the ufunc itself, into a temporary argument's buffer when one may be reused.
-    An argument the op saves for backward may only give its buffer when no graph is recorded."""
+    """The forward of a `ufunc` op: the ufunc itself, into a temporary argument's buffer when one may be reused
+    (considered when the first tensor argument is large). An argument the op saves for backward may only give
+    its buffer when no graph is recorded."""
     tp = spec.tensor_pos
     operands = ", ".join(f"_v{i}" for i in tp)
-    lines = []
+    lines = [f"if _v{tp[0]}.size < {_REUSE_MIN}:", f" _out = _uf({operands})"]
     for i in tp:
         n = names[i]
-        test = [f"{_when_tensor(n, i, tp, f'_v{i}.size >= _REUSE_MIN')}"]
+        test = [] if i == tp[0] else [f"type({n}) is _T"]
         if i in spec.saved_pos:
             test.append("not _state.enabled")
         test += [f"_v{j}.ndim <= _v{i}.ndim" if j == tp[0] else f"(type({names[j]}) is not _T or _v{j}.ndim <= _v{i}.ndim)"
                  for j in tp if j != i]  # the result has this argument's shape: nothing broadcasts it wider
         test.append(f"_reusable({n}, _v{i})")
-        lines += [f"{'if' if not lines else 'elif'} {' and '.join(test)}:", f" _out = _uf({operands}, out=_v{i})"]
+        lines += [f"elif {' and '.join(test)}:", f" _out = _uf({operands}, out=_v{i})"]
     lines += ["else:", f" _out = _uf({operands})"]
     others = [n for i, n in enumerate(names) if i not in tp]
     if others:  # the ufunc computes the op only with the other arguments at their defaults
