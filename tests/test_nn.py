@@ -1,5 +1,7 @@
-"""nn.functional behaviour that cannot be compared value for value with PyTorch: random ops."""
+"""nn.functional behaviour that cannot be compared value for value with PyTorch (random ops), and behaviour
+checked against PyTorch over many random cases rather than the op table's fixed samples."""
 import numpy as np
+import pytest
 
 import chainrule
 from chainrule.nn import functional as F
@@ -34,3 +36,22 @@ def test_dropout_masks_repeat_under_manual_seed_and_scale_survivors():
     a.sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), kept)
     assert F.dropout(x, 0.3, training=False) is x or F.dropout(x, 0.3, training=False).tolist() == x.tolist()
+
+
+def test_max_pool_picks_the_window_element_pytorch_picks():
+    # Small integers tie often; NaN wins the window, and in PyTorch's scan the last NaN is the one kept.
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        x = rng.integers(0, 3, (2, 2, 6, 7)).astype(np.float32)
+        x[rng.random(x.shape) < 0.2] = np.nan
+        k, s = (int(v) for v in rng.integers(1, 4, 2))
+        args = (k, s, int(rng.integers(0, k // 2 + 1)), 1, bool(rng.integers(0, 2)), True)
+        leaves = [lib.tensor(x, requires_grad=True) for lib in (chainrule, torch)]
+        ours, theirs = (lib.nn.functional.max_pool2d(leaf, *args) for lib, leaf in zip((chainrule, torch), leaves))
+        np.testing.assert_array_equal(ours[1].numpy(), theirs[1].numpy())
+        np.testing.assert_array_equal(ours[0].detach().numpy(), theirs[0].detach().numpy())
+        g = rng.standard_normal(tuple(ours[0].shape)).astype(np.float32)
+        ours[0].backward(chainrule.tensor(g))
+        theirs[0].backward(torch.tensor(g))
+        np.testing.assert_allclose(leaves[0].grad.numpy(), leaves[1].grad.numpy(), rtol=1e-6)

@@ -332,20 +332,28 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
 
 
 # ---- gathers from the spatial plane and their scatter adjoint ------------------------------------------
-def _gather_np(x, index, d):
-    lead = x.shape[:x.ndim - d]
-    idx = np.broadcast_to(index, lead + index.shape[index.ndim - d:])
-    flat = x.reshape(lead + (-1,))
-    return np.take_along_axis(flat, idx.reshape(lead + (-1,)), axis=-1).reshape(idx.shape)
-
-
-def _scatter_np(grad, index, shape, d):
+def _flat_plane_index(index, shape, d):
+    """Plane indices of the last d axes (broadcast over the leading ones) as indices into the flat array."""
     lead = tuple(shape[:len(shape) - d])
     m, p = _prod(lead), _prod(shape[len(shape) - d:])
-    idx = np.broadcast_to(index, grad.shape).reshape(m, -1)
-    flat = (idx + (np.arange(m) * p)[:, None]).ravel()
-    out = np.zeros(m * p, grad.dtype)
-    np.add.at(out, flat, grad.reshape(-1))  # NOTE: NumPy 2's add.at is 3x faster here than bincount
+    idx = np.broadcast_to(index, lead + index.shape[index.ndim - d:]).reshape(m, -1)
+    return idx + (np.arange(m) * p)[:, None], lead + index.shape[index.ndim - d:]
+
+
+def _gather_np(x, index, d):
+    flat, shape = _flat_plane_index(index, x.shape, d)
+    return np.take(x.reshape(-1), flat).reshape(shape)  # NOTE: a flat take is 4x faster than take_along_axis
+
+
+def _scatter_np(grad, index, shape, d, unique=False):
+    """The adjoint of _gather_np; `unique` promises no plane position is gathered twice (an assignment
+    then does what a sum would)."""
+    flat, _ = _flat_plane_index(index, shape, d)
+    out = np.zeros(_prod(shape), grad.dtype)
+    if unique:
+        out[flat.ravel()] = grad.reshape(-1)
+    else:
+        np.add.at(out, flat.ravel(), grad.reshape(-1))  # NOTE: NumPy 2's add.at is 3x faster here than bincount
     return out.reshape(shape)
 
 
@@ -356,18 +364,20 @@ def _gather_plane(self, index, d):
 
 
 @op("ScatterPlaneBackward0", nondiff=("index",), self=lambda grad, index, d: _gather_plane(grad, index, d))
-def _scatter_plane(self, index, shape, d):
-    return _scatter_np(self, index, shape, d)
+def _scatter_plane(self, index, shape, d, unique=False):
+    return _scatter_np(self, index, shape, d, unique)
 
 
 def _gather_op(name, with_indices=False):
-    """A gather with PyTorch's grad_fn name (pads, upsampling, max pools); max pools also return indices."""
+    """A gather with PyTorch's grad_fn name (pads, upsampling, max pools); max pools also return indices, and
+    say when their windows cannot overlap (`unique`: the backward may assign instead of summing)."""
     if with_indices:
-        def gather(self, index, d):
-            out = _gather_np(self, index, d)
+        def gather(self, index, d, unique=False, values=None):
+            # `values`: the gathered values when the caller has them already (max pools find the maxima first)
+            out = _gather_np(self, index, d) if values is None else values
             return out, np.ascontiguousarray(np.broadcast_to(index, out.shape)).astype(np.int64, copy=False)
-        return op(name, nondiff=("index",), outputs=2, self=lambda grads, self_shape, index, d: _scatter_plane(
-            grads[0], index, self_shape, d))(gather)
+        return op(name, nondiff=("index",), outputs=2, self=lambda grads, self_shape, index, d, unique: _scatter_plane(
+            grads[0], index, self_shape, d, unique))(gather)
 
     def gather(self, index, d):
         return _gather_np(self, index, d)
@@ -485,33 +495,36 @@ _ADAPTIVE_MAX_POOL2D = _gather_op("AdaptiveMaxPool2DBackward0", with_indices=Tru
 
 
 def _window_argmax(win, kernel):
-    """The flat kernel offset of each window's maximum, the first on ties, the first NaN if any (PyTorch's).
+    """The flat kernel offset of each window's maximum and the maxima. As PyTorch's scan (which takes a value
+    when it is greater, or NaN): the first maximum on ties, and the last NaN in a window holding NaN.
 
-    NOTE: a pass per kernel offset (4 for 2x2) over output-sized arrays: three times faster than copying the
-    windows out and np.argmax over a short last axis, which loops per window."""
-    offsets = list(np.ndindex(*kernel))
-    best = None
-    for off in offsets:
-        v = win[(Ellipsis,) + off]
-        best = v.copy() if best is None else np.maximum(best, v, out=best)  # NaN propagates
+    NOTE: branch-free passes over output-sized arrays, a few per kernel offset (4 for 2x2): several times faster
+    than copying the windows out for np.argmax over a short last axis (a loop per window) and than masked
+    assignment (ties between ReLU zeros make the masks dense and unpredictable). Offset k scores count - k
+    where it holds the maximum; the highest score is the first such offset."""
+    views = [win[(Ellipsis,) + off] for off in np.ndindex(*kernel)]
+    best = views[0].copy()
+    for v in views[1:]:
+        np.maximum(best, v, out=best)  # NaN propagates
+    count = len(views)
+    small = np.min_scalar_type(count)
+
+    def first(hits, default):
+        """The first offset with a hit; `default` where there is none."""
+        score = np.full(best.shape, count - default, small)
+        for k, hit in enumerate(hits):
+            np.maximum(score, hit.view(np.uint8) * small.type(count - k), out=score, casting="unsafe")
+        return count - score.astype(np.intp)
+
+    arg = first((v == best for v in views[:-1]), count - 1)  # no earlier maximum: the last offset holds it
     nan = np.isnan(best)
-    check_nan = nan.any()
-    arg = np.zeros(best.shape, np.int64)
-    found = np.zeros(best.shape, bool)
-    for k, off in enumerate(offsets):
-        v = win[(Ellipsis,) + off]
-        hit = v == best
-        if check_nan:
-            hit |= np.isnan(v) & nan
-        hit &= ~found
-        if k:
-            arg += hit * k
-        found |= hit
-    return arg
+    if nan.any():
+        arg = np.where(nan, count - 1 - first((np.isnan(v) for v in reversed(views)), count), arg)
+    return arg, best
 
 
 def _max_index(x, kernel, stride, padding, dilation, ceil_mode):
-    """Flat plane indices of each window's maximum (first one on ties, NaN wins, as PyTorch)."""
+    """Flat plane indices of each window's maximum (first one on ties, NaN wins, as PyTorch), and the maxima."""
     d = len(kernel)
     outs, pads = _pool_sizes(x.shape[-d:], kernel, stride, padding, dilation, ceil_mode)
     win = _windows(x, kernel, dilation, pads, stride, value=-np.inf)
@@ -523,7 +536,8 @@ def _max_index(x, kernel, stride, padding, dilation, ceil_mode):
         corner = corner * plane[i] + start
     step = [dilation[i] * _prod(plane[i + 1:]) for i in range(d)]
     delta = np.array([sum(o * s for o, s in zip(off, step)) for off in np.ndindex(*kernel)])
-    return corner + delta[_window_argmax(win, kernel)]
+    arg, best = _window_argmax(win, kernel)
+    return corner + delta[arg], best
 
 
 def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, d):
@@ -531,8 +545,9 @@ def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_i
     stride = kernel if stride is None or stride == [] or stride == () else _ntuple(stride, d)
     padding, dilation = _ntuple(padding, d), _ntuple(dilation, d)
     _check_pool(input, kernel, stride, padding, dilation, f"max_pool{d}d", ceil_mode)
-    index = _max_index(input._data, kernel, stride, padding, dilation, ceil_mode)
-    out, idx = _MAX_POOL[d](input, index, d)
+    index, maxima = _max_index(input._data, kernel, stride, padding, dilation, ceil_mode)
+    apart = all(s >= dl * (k - 1) + 1 for k, s, dl in zip(kernel, stride, dilation))  # windows never overlap
+    out, idx = _MAX_POOL[d](input, index, d, apart, maxima)
     return (out, idx) if return_indices else out
 
 
