@@ -140,8 +140,18 @@ def _check_grads(info, dtype, c_args, c_kwargs, t_args, t_kwargs, c_outs, t_outs
     v = np.random.default_rng(1).standard_normal(t_out.shape).astype(_np(t_out).dtype)
     second = info.gradgrad and dtype == np.float64
     t_g = torch.autograd.grad(t_out, t_in, torch.from_numpy(v.copy()), create_graph=second, allow_unused=True)
+    if second:  # a backward that builds no graph runs the ops' raw formulas on arrays: it must agree
+        plain = chainrule.autograd.grad(c_out, c_in, chainrule.from_numpy(v.copy()), retain_graph=True,
+                                        allow_unused=True)
     c_g = chainrule.autograd.grad(c_out, c_in, chainrule.from_numpy(v.copy()), create_graph=second,
                                   allow_unused=True)
+    if second:
+        for p, c in zip(plain, c_g):
+            assert (p is None) == (c is None)
+            if c is not None:
+                assert p.dtype == c.dtype and not p.requires_grad
+                np.testing.assert_allclose(_np(p), _np(c), rtol=1e-12, atol=1e-300,
+                                           err_msg=f"{info.name}: backward without a graph differs")
     for k, (c, t) in enumerate(zip(c_g, t_g)):
         ref = np.zeros(t_in[k].shape) if t is None else _np(t)
         got = np.zeros(c_in[k].shape) if c is None else _np(c)

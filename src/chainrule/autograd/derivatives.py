@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from . import op as _op
-from .op import op, public, sum_to
+from .op import op, public, sum_to, sum_to_array
 from .. import _dtype
 
 
@@ -43,34 +43,34 @@ def _size(args):
 
 
 # ---- pointwise: arithmetic --------------------------------------------------------------------------
-@op("AddBackward0", promote=True, ufunc=np.add,
+@op("AddBackward0", promote=True, ufunc=np.add, raw=True,
     self=lambda grad: grad,
     other=lambda grad, alpha: grad if alpha == 1 else grad * alpha)
 def add(self, other, *, alpha=1):
     return np.add(self, other) if alpha == 1 else np.add(self, other * alpha)
 
 
-@op("SubBackward0", promote=True, ufunc=np.subtract,
+@op("SubBackward0", promote=True, ufunc=np.subtract, raw=True,
     self=lambda grad: grad,
     other=lambda grad, alpha: -grad if alpha == 1 else grad * -alpha)
 def sub(self, other, *, alpha=1):
     return np.subtract(self, other) if alpha == 1 else np.subtract(self, other * alpha)
 
 
-@op("RsubBackward1", promote=True, nondiff=("other",),
+@op("RsubBackward1", promote=True, nondiff=("other",), raw=True,
     self=lambda grad, alpha: -grad if alpha == 1 else grad * -alpha)
 def _rsub_scalar(self, other, alpha=1):
     return np.subtract(other, self) if alpha == 1 else np.subtract(other, self * alpha)
 
 
-@op("MulBackward0", promote=True, ufunc=np.multiply,
+@op("MulBackward0", promote=True, ufunc=np.multiply, raw=True,
     self=lambda grad, other: grad * other,
     other=lambda grad, self: grad * self)
 def mul(self, other):
     return np.multiply(self, other)
 
 
-@op("DivBackward0", promote=True, float_op=True, ufunc=np.true_divide,
+@op("DivBackward0", promote=True, float_op=True, ufunc=np.true_divide, raw=True,
     self=lambda grad, other: grad / other,
     other=lambda grad, self, other: -grad * self / (other * other))
 def _true_divide(self, other):
@@ -106,7 +106,7 @@ divide = public(div, "divide")
 true_divide = public(lambda self, other: _true_divide(self, other), "true_divide")
 
 
-@op("NegBackward0", ufunc=np.negative, self=lambda grad: -grad)
+@op("NegBackward0", ufunc=np.negative, raw=True, self=lambda grad: -grad)
 def neg(self):
     return np.negative(self)
 
@@ -149,33 +149,35 @@ def pow(self, exponent):
 
 
 # ---- pointwise: functions -------------------------------------------------------------------------------
-@op("ExpBackward0", float_op=True, ufunc=np.exp, self=lambda grad, result: grad * result)
+@op("ExpBackward0", float_op=True, ufunc=np.exp, raw=True, self=lambda grad, result: grad * result)
 def exp(self):
     return np.exp(self)
 
 
-@op("LogBackward0", float_op=True, ufunc=np.log, self=lambda grad, self: grad / self)
+@op("LogBackward0", float_op=True, ufunc=np.log, raw=True, self=lambda grad, self: grad / self)
 def log(self):
     return np.log(self)
 
 
-@op("SqrtBackward0", float_op=True, ufunc=np.sqrt, self=lambda grad, result: grad / (2 * result))
+@op("SqrtBackward0", float_op=True, ufunc=np.sqrt, raw=True, self=lambda grad, result: grad / (2 * result))
 def sqrt(self):
     return np.sqrt(self)
 
 
-@op("ReciprocalBackward0", float_op=True, self=lambda grad, result: -grad * (result * result))
+@op("ReciprocalBackward0", float_op=True, raw=True, self=lambda grad, result: -grad * (result * result))
 def reciprocal(self):
     return np.reciprocal(self)
 
 
-@op("SigmoidBackward0", float_op=True, self=lambda grad, result: _sigmoid_backward(grad, result))
+@op("SigmoidBackward0", float_op=True, self=lambda grad, result: _sigmoid_backward(grad, result),
+    raw={"self": lambda grad, result: _sigmoid_backward.on_arrays(grad, result)})
 def sigmoid(self):
     # NOTE: written via tanh so that large |x| never overflows exp.
     return (np.tanh(self * 0.5) + 1) * 0.5 if self.dtype.kind == "f" else 1 / (1 + np.exp(-self))
 
 
-@op("TanhBackward0", float_op=True, ufunc=np.tanh, self=lambda grad, result: _tanh_backward(grad, result))
+@op("TanhBackward0", float_op=True, ufunc=np.tanh, self=lambda grad, result: _tanh_backward(grad, result),
+    raw={"self": lambda grad, result: _tanh_backward.on_arrays(grad, result)})
 def tanh(self):
     return np.tanh(self)
 
@@ -207,7 +209,8 @@ def _relu_into(x, out=None):
     return np.maximum(x, 0, out=out)
 
 
-@op("ReluBackward0", ufunc=_relu_into, self=lambda grad, result: _threshold_backward(grad, result))  # relu'(0) = 0
+@op("ReluBackward0", ufunc=_relu_into, self=lambda grad, result: _threshold_backward(grad, result),  # relu'(0) = 0
+    raw={"self": lambda grad, result: _threshold_backward.on_arrays(grad, result)})
 def relu(self):
     return _relu_into(self)
 
@@ -289,14 +292,14 @@ ge = _comparison(np.greater_equal, "ge")
 
 
 # ---- reductions -----------------------------------------------------------------------------------------
-def _reduce_backward(grad, self_shape, dim, keepdim):
-    """Expand a reduced gradient back to the input's shape."""
+def _reduce_backward(grad, self_shape, dim, keepdim, expand=None):
+    """Expand a reduced gradient back to the input's shape (`expand`: np.broadcast_to for arrays)."""
     if not keepdim and dim is not None and len(self_shape):
         shape = list(self_shape)
         for d in wrap_dims(dim, len(self_shape)):
             shape[d] = 1
         grad = grad.reshape(tuple(shape))
-    return _expand(grad, self_shape)
+    return (expand or _expand)(grad, self_shape)
 
 
 def _sum_dtype(arr, dtype):
@@ -305,12 +308,15 @@ def _sum_dtype(arr, dtype):
     return np.int64 if arr.dtype.kind in "biu" else None
 
 
-@op("SumBackward0", self=lambda grad, self_shape: _expand(grad, self_shape))
+@op("SumBackward0", self=lambda grad, self_shape: _expand(grad, self_shape),
+    raw={"self": lambda grad, self_shape: np.broadcast_to(grad, self_shape)})
 def _sum_all(self, dtype=None):
     return self.sum(dtype=_sum_dtype(self, dtype))
 
 
-@op("SumBackward1", self=lambda grad, self_shape, dim, keepdim: _reduce_backward(grad, self_shape, dim, keepdim))
+@op("SumBackward1", self=lambda grad, self_shape, dim, keepdim: _reduce_backward(grad, self_shape, dim, keepdim),
+    raw={"self": lambda grad, self_shape, dim, keepdim: _reduce_backward(grad, self_shape, dim, keepdim,
+                                                                       np.broadcast_to)})
 def _sum_dim(self, dim, keepdim=False, dtype=None):
     return self.sum(axis=wrap_dims(dim, self.ndim), keepdims=keepdim, dtype=_sum_dtype(self, dtype))
 
@@ -336,7 +342,8 @@ def _check_mean_dtype(arr, dtype):
     return _dtype.to_dtype(dtype).np if dtype is not None else None
 
 
-@op("MeanBackward0", self=lambda grad, self_shape: _expand(grad, self_shape) / max(math.prod(self_shape), 1))
+@op("MeanBackward0", self=lambda grad, self_shape: _expand(grad, self_shape) / max(math.prod(self_shape), 1),
+    raw={"self": lambda grad, self_shape: np.broadcast_to(grad, self_shape) / max(math.prod(self_shape), 1)})
 def _mean_all(self, dtype=None):
     if dtype is None and self.size and (self.dtype.char == "f" or self.dtype.char == "d"):
         return np.add.reduce(self, axis=None) / self.size  # what ndarray.mean computes, without its Python layer
@@ -406,7 +413,7 @@ _C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "in
             "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
 
 
-@op("DotBackward0",
+@op("DotBackward0", raw=True,
     self=lambda grad, other: grad * other,
     other=lambda grad, self: grad * self)
 def dot(self, other):
@@ -442,7 +449,8 @@ def mv(self, vec):
 
 @op("MmBackward0",
     self=lambda grad, mat2: mm(grad, mat2.t()),
-    mat2=lambda grad, self: mm(self.t(), grad))
+    mat2=lambda grad, self: mm(self.t(), grad),
+    raw={"self": lambda grad, mat2: np.matmul(grad, mat2.T), "mat2": lambda grad, self: np.matmul(self.T, grad)})
 def mm(self, mat2):
     if self.ndim != 2:
         raise RuntimeError("self must be a matrix")
@@ -509,7 +517,7 @@ def matmul(self, other):
     return _unsafe_view(bmm(a3, b3), out_shape)
 
 
-@op("TBackward0", self=lambda grad: grad.t(), view=True)
+@op("TBackward0", self=lambda grad: grad.t(), view=True, raw={"self": lambda grad: grad.T})
 def t(self):
     if self.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
@@ -517,7 +525,8 @@ def t(self):
 
 
 # ---- shape ----------------------------------------------------------------------------------------------
-@op("TransposeBackward0", view=True, self=lambda grad, dim0, dim1: grad.transpose(dim0, dim1))
+@op("TransposeBackward0", view=True, self=lambda grad, dim0, dim1: grad.transpose(dim0, dim1),
+    raw={"self": lambda grad, dim0, dim1: np.swapaxes(grad, dim0, dim1)})
 def transpose(self, dim0, dim1):
     return np.swapaxes(self, wrap_dim(dim0, self.ndim), wrap_dim(dim1, self.ndim))
 
@@ -559,7 +568,7 @@ def _infer_shape(shape, numel):
     return tuple(shape)
 
 
-@op("ViewBackward0", view=True, self=lambda grad, self_shape: grad.reshape(self_shape))
+@op("ViewBackward0", view=True, raw=True, self=lambda grad, self_shape: grad.reshape(self_shape))
 def _view(self, shape):
     shape = _infer_shape(shape, self.size)
     try:
@@ -569,7 +578,7 @@ def _view(self, shape):
                            "spans across two contiguous subspaces). Use .reshape(...) instead.") from None
 
 
-@op("UnsafeViewBackward0", self=lambda grad, self_shape: grad.reshape(self_shape))
+@op("UnsafeViewBackward0", raw=True, self=lambda grad, self_shape: grad.reshape(self_shape))
 def _unsafe_view(self, shape):
     return np.reshape(self, _infer_shape(shape, self.size))
 
@@ -603,7 +612,8 @@ def reshape_as(self, other):
     return reshape(self, other.shape)
 
 
-@op("ExpandBackward0", view=True, self=lambda grad, self_shape: sum_to(grad, self_shape))
+@op("ExpandBackward0", view=True, self=lambda grad, self_shape: sum_to(grad, self_shape),
+    raw={"self": lambda grad, self_shape: sum_to_array(grad, self_shape)})
 def _expand(self, size):
     lead = len(size) - self.ndim
     if lead < 0:
@@ -641,30 +651,30 @@ def expand_as(self, other):
     return expand(self, other.shape)
 
 
-@op("UnsqueezeBackward0", view=True, self=lambda grad, dim: grad.squeeze(dim))
+@op("UnsqueezeBackward0", view=True, raw=True, self=lambda grad, dim: grad.squeeze(dim))
 def unsqueeze(self, dim):
     d = wrap_dim(dim, self.ndim + 1)
     return self.reshape(self.shape[:d] + (1,) + self.shape[d:])  # a view; cheaper than np.expand_dims
 
 
-@op("SqueezeBackward0", view=True, self=lambda grad, self_shape: grad.reshape(self_shape))
+@op("SqueezeBackward0", view=True, raw=True, self=lambda grad, self_shape: grad.reshape(self_shape))
 def _squeeze_all(self):
     return np.squeeze(self)
 
 
-@op("SqueezeBackward1", view=True, self=lambda grad, self_shape: grad.reshape(self_shape))
+@op("SqueezeBackward1", view=True, raw=True, self=lambda grad, self_shape: grad.reshape(self_shape))
 def _squeeze_dim(self, dim):
     d = wrap_dim(dim, self.ndim)
     return np.squeeze(self, d) if self.ndim and self.shape[d] == 1 else self
 
 
-@op("SqueezeBackward2", view=True, self=lambda grad, self_shape: grad.reshape(self_shape))
+@op("SqueezeBackward2", view=True, raw=True, self=lambda grad, self_shape: grad.reshape(self_shape))
 def _squeeze_dims(self, dim):
     dims = tuple(d for d in wrap_dims(dim, self.ndim) if self.shape[d] == 1)
     return np.squeeze(self, dims)
 
 
-@op("SqueezeBackward4", view=True, self=lambda grad, self_shape: grad.reshape(self_shape))
+@op("SqueezeBackward4", view=True, raw=True, self=lambda grad, self_shape: grad.reshape(self_shape))
 def _squeeze_(self, dim):  # the node PyTorch's matmul leaves with its in-place squeeze_
     return np.squeeze(self, dim)
 

@@ -6,7 +6,10 @@ so each node runs once and no recursion is involved however long the graph.
 """
 import heapq
 
+import numpy as np
+
 from . import grad_mode
+from . import op as _op
 from .graph import AccumulateGrad, GraphRoot
 
 __all__ = ["run_backward", "accumulate_into_grad"]
@@ -52,6 +55,9 @@ def run_backward(roots, grads, retain_graph, create_graph, captures=None):
     ({(node, output_nr): slot}), the gradient reaching each such edge is returned by slot, and only the
     nodes that lead to one run.
     """
+    raw = not create_graph  # gradients travel as arrays: no graph to build, so no Tensor layer needed
+    if raw:
+        grads = [g._data for g in grads]
     graph_root = GraphRoot(roots, grads)
     deps = _dependencies(graph_root)
     captured = {}
@@ -64,52 +70,62 @@ def run_backward(roots, grads, retain_graph, create_graph, captures=None):
     prev = (grad_mode.state.enabled, grad_mode.state.inference)
     grad_mode.state.enabled = bool(create_graph)
     heappop, heappush = heapq.heappop, heapq.heappush
+    node = None  # the next node to run when it is known without the queue (see the end of the loop)
     try:
-        while ready:
-            node = heappop(ready)[2]
+        while node is not None or ready:
+            if node is None:
+                node = heappop(ready)[2]
             inputs = buffers.pop(node)
             if node._pre_hooks:
-                for hook in node._pre_hooks:
-                    replaced = hook(inputs)
-                    if replaced is not None:
-                        inputs = list(replaced)
+                inputs = _run_node_hooks(node._pre_hooks, raw, inputs)
             if type(node) is AccumulateGrad:  # a leaf: its tensor hooks, then capture or accumulate
-                g = _run_tensor_hooks(node.variable, inputs[0])
-                is_owned = g is inputs[0] and id(g) in owned
-                owned.discard(id(inputs[0]))
+                g = inputs[0]
+                is_owned = g is not None and id(g) in owned
+                owned.discard(id(g))
+                if raw and g is not None:
+                    g = _make(g)
+                if node.variable._hooks and g is not None:
+                    hooked = _run_tensor_hooks(node.variable, g)
+                    is_owned = is_owned and hooked is g
+                    g = hooked
                 if captures is not None:
                     slot = captures.get((node, 0))
                     if slot is not None:
                         captured[slot] = g
                 elif g is not None:
                     accumulate_into_grad(node.variable, g, is_owned)
+                node = None
                 continue
             run = True
             if captures is not None:
                 for nr, g in enumerate(inputs):
                     slot = captures.get((node, nr))
                     if slot is not None:
-                        captured[slot] = g
+                        captured[slot] = _make(g) if raw and g is not None else g
                 run = node in must_run
             nexts = node.next_functions
             if run and (inputs[0] is not None or any(g is not None for g in inputs)):
-                outputs = node.apply(inputs)
+                outputs = node.apply_raw(inputs) if raw else node.apply(inputs)
                 if node._hooks:
-                    for hook in node._hooks:
-                        replaced = hook(outputs, inputs)
-                        if replaced is not None:
-                            outputs = list(replaced)
+                    outputs = _run_node_hooks(node._hooks, raw, outputs, inputs)
                 if len(outputs) < len(nexts):
                     outputs = [*outputs] + [None] * (len(nexts) - len(outputs))
             else:
                 outputs = [None] * len(nexts)
                 run = False
+            became_ready = []
             for (nxt, nr), g in zip(nexts, outputs):
                 if nxt is None:
                     continue
                 buf = buffers.get(nxt)
                 if buf is None:
-                    buf = buffers[nxt] = [None] * (nr + 1)
+                    if nr == 0:
+                        buffers[nxt] = [g]
+                        if g is not None and type(nxt) is AccumulateGrad and _is_fresh(g, node, inputs, outputs):
+                            owned.add(id(g))
+                        g = None
+                    else:
+                        buf = buffers[nxt] = [None] * (nr + 1)
                 elif nr >= len(buf):  # multi-output nodes: one slot per output seen so far
                     buf.extend([None] * (nr + 1 - len(buf)))
                 if g is not None:
@@ -119,24 +135,33 @@ def run_backward(roots, grads, retain_graph, create_graph, captures=None):
                             owned.add(id(g))
                     else:
                         buf[nr] = buf[nr] + g
+                        if raw and type(buf[nr]) is not _ndarray:  # NumPy adds 0-d arrays into a scalar
+                            buf[nr] = np.asarray(buf[nr])
                         if type(nxt) is AccumulateGrad:
                             owned.add(id(buf[nr]))
                 left = deps[nxt] - 1
                 deps[nxt] = left
                 if not left:
-                    heappush(ready, (-nxt._seq, tie, nxt))
-                    tie += 1
+                    became_ready.append(nxt)
             if run and not retain_graph:
                 node.release()
+            node = None
+            if len(became_ready) == 1 and (not ready or -became_ready[0]._seq < ready[0][0]):
+                node = became_ready[0]  # it would be the next out of the queue: a chain needs no queue
+            else:
+                for nxt in became_ready:
+                    heappush(ready, (-nxt._seq, tie, nxt))
+                    tie += 1
     finally:
         grad_mode.state.enabled, grad_mode.state.inference = prev
     return captured
 
 
 def _is_fresh(g, node, inputs, outputs):
-    """A gradient this node computed into memory of its own: not an incoming gradient passed through,
-    not a saved tensor, not a view, not handed to another input as well."""
-    arr = g._data
+    """A gradient (a Tensor, or an array in a raw pass) this node computed into memory of its own: not an
+    incoming gradient passed through, not a saved tensor or output, not a view, not handed to another input
+    as well."""
+    arr = g if type(g) is _ndarray else g._data
     if arr.base is not None or not arr.flags.writeable:
         return False
     for x in inputs:
@@ -144,16 +169,43 @@ def _is_fresh(g, node, inputs, outputs):
             return False
     if sum(o is g for o in outputs) > 1:
         return False
-    for s in getattr(node, "_saved", ()):
-        if s is g:
+    for s in getattr(node, "_saved", None) or ():
+        if isinstance(s, _op.Tensor) and s._data is arr:
+            return False
+    for r in getattr(node, "_result", None) or ():
+        if r[0] is arr:
             return False
     return True
 
 
+_ndarray = np.ndarray
+
+
+def _make(arr):
+    return _op.Tensor._make(arr)
+
+
+def apply_wrapped(node, grads):
+    """node.apply for gradients given as arrays: its Tensor formulas run on them wrapped."""
+    out = node.apply([None if g is None else _make(g) for g in grads])
+    return [None if g is None else g._data for g in out]
+
+
+def _run_node_hooks(hooks, raw, grads, *more):
+    """A node's hooks (or pre-hooks) see Tensors; a returned sequence replaces `grads`."""
+    if raw:
+        grads = [None if g is None else _make(g) for g in grads]
+        more = [[None if g is None else _make(g) for g in m] for m in more]
+    for hook in hooks:
+        replaced = hook(grads, *more)
+        if replaced is not None:
+            grads = list(replaced)
+    return [None if g is None else g._data for g in grads] if raw else grads
+
+
 def _run_tensor_hooks(var, g):
-    if var._hooks and g is not None:
-        for hook in var._hooks:
-            g = apply_tensor_hook(hook, g)
+    for hook in var._hooks:
+        g = apply_tensor_hook(hook, g)
     return g
 
 

@@ -51,6 +51,10 @@ class Node:
     def release(self):
         pass
 
+    def apply_raw(self, grads):
+        """apply, for gradients given as arrays (a backward that builds no graph)."""
+        return apply_wrapped(self, grads)
+
     def __call__(self, *grads):
         return self.apply(list(grads))
 
@@ -66,6 +70,8 @@ class GraphRoot(Node):
 
     def apply(self, _):
         return self.grads
+
+    apply_raw = apply
 
 
 class AccumulateGrad(Node):
@@ -109,4 +115,4 @@ class _RemovableHandle:
         self.remove()
 
 
-from .engine import accumulate_into_grad  # noqa: E402  (engine imports this module first)
+from .engine import accumulate_into_grad, apply_wrapped  # noqa: E402  (engine imports this module first)

@@ -12,6 +12,11 @@ A formula's parameter names choose what the node saves: `grad` (a tuple `grads` 
 input or argument names, `result` (`result1`, `result2` ... for further outputs), and `<input>_shape`
 for just a shape. Formulas use chainrule ops, so they can be differentiated again; they never mention
 broadcasting: `OpNode.apply` sums each gradient back to its input's shape and casts it to its dtype.
+
+A backward that builds no graph (create_graph=False, the common case) may skip the Tensor layer: an op
+declared with `raw=True` has formulas that mean the same on NumPy arrays (arithmetic operators only), and
+`raw={input: formula}` gives such formulas explicitly. `OpNode.apply_raw` runs them on arrays; ops without
+them run their Tensor formulas on wrapped arrays.
 """
 import sys
 from operator import itemgetter
@@ -41,7 +46,7 @@ class Spec:
     """Everything the dispatcher needs to know about one op, computed once at import."""
     __slots__ = ("name", "forward", "node_cls", "tensor_pos", "diff_pos", "promote", "float_op",
                  "saved_pos", "save_shapes", "saved_names", "saved_outputs", "formulas", "view", "outputs",
-                 "nondiff_out", "listed", "ufunc")
+                 "nondiff_out", "listed", "ufunc", "raw")
 
 
 class OpNode(Node):
@@ -58,15 +63,14 @@ class OpNode(Node):
     def apply(self, grads):
         # The first backward through an op compiles its own apply (`_backward_source`) into the class.
         cls = type(self)
-        spec = cls._spec
-        if spec.listed:
-            cls.apply = OpNode._apply_listed
-        else:
-            namespace = {"FREED_MESSAGE": FREED_MESSAGE, "_raise_modified": _raise_modified,
-                         **{f"_f{k}": f for k, (f, _) in enumerate(spec.formulas)}}
-            exec(_backward_source(spec), namespace)
-            cls.apply = namespace["apply"]
+        cls.apply = OpNode._apply_listed if cls._spec.listed else _compile_backward(cls._spec, raw=False)
         return cls.apply(self, grads)
+
+    def apply_raw(self, grads):
+        # Gradients as arrays, no graph: the op's raw formulas compiled on first use, else its Tensor formulas.
+        cls = type(self)
+        cls.apply_raw = Node.apply_raw if cls._spec.raw is None else _compile_backward(cls._spec, raw=True)
+        return cls.apply_raw(self, grads)
 
     def _apply_listed(self, grads):
         """One formula returning a gradient per tensor of the list (cat, stack)."""
@@ -90,18 +94,34 @@ class OpNode(Node):
         if arr.shape != shape:
             g = sum_to(g, shape)
             if g._data.shape != shape:
-                raise RuntimeError(
-                    f"Function {type(self).__name__} returned an invalid gradient at index {k} - got "
-                    f"[{', '.join(map(str, arr.shape))}] but expected shape compatible with "
-                    f"[{', '.join(map(str, shape))}]")
+                self._bad_shape(k, arr.shape)
         if g._data.dtype.char != dt:
             g = g.to(_dtype.FROM_CHAR[dt])
         return g
 
-    def _saved_result(self, j=0):
+    def _conform_raw(self, k, arr):
+        """_conform for a gradient given as an array (or a NumPy scalar)."""
+        shape, dt = self._meta[k]
+        arr = np.asarray(arr)
+        got = arr.shape
+        if got != shape:
+            arr = sum_to_array(arr, shape)
+            if arr.shape != shape:
+                self._bad_shape(k, got)
+        return arr if arr.dtype.char == dt else arr.astype(dt)
+
+    def _bad_shape(self, k, got):
+        shape = self._meta[k][0]
+        raise RuntimeError(
+            f"Function {type(self).__name__} returned an invalid gradient at index {k} - got "
+            f"[{', '.join(map(str, got))}] but expected shape compatible with [{', '.join(map(str, shape))}]")
+
+    def _saved_result(self, j=0, raw=False):
         arr, vc, version, output_nr = self._result[j]
         if vc[0] != version:
             _raise_modified(arr, vc[0], version, self, output_nr)
+        if raw:
+            return arr
         t = Tensor._make(arr)
         t._vc = vc
         if _state.enabled:  # create_graph: the result is a function of this node's inputs
@@ -249,6 +269,17 @@ def sum_to(g, shape):
     return g.reshape(shape) if lead else g
 
 
+def sum_to_array(arr, shape):
+    """sum_to for an array: reduce a broadcast gradient back to `shape` (unchanged if it cannot be)."""
+    lead = arr.ndim - len(shape)
+    if lead < 0:
+        return arr
+    dims = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and arr.shape[i + lead] != 1)
+    if dims:
+        arr = np.add.reduce(arr, axis=dims, keepdims=True)
+    return arr.reshape(arr.shape[lead:]) if lead else arr
+
+
 def _output_number(name):
     """'result' -> 0, 'result2' -> 2; None for any other name."""
     if name.startswith("result") and (name == "result" or name[6:].isdigit()):
@@ -256,24 +287,44 @@ def _output_number(name):
     return None
 
 
-def _backward_source(spec):
+def _compile_backward(spec, raw):
+    namespace = {"FREED_MESSAGE": FREED_MESSAGE, "_raise_modified": _raise_modified, "_nd": _ndarray,
+                 **{f"_f{k}": f for k, f in enumerate(spec.raw if raw else (f for f, _ in spec.formulas))}}
+    exec(_backward_source(spec, raw), namespace)
+    return namespace["apply"]
+
+
+def _backward_source(spec, raw):
     """An op's apply, unrolled: version checks, then each formula called with its arguments taken straight
-    from the saved values, and its gradient conformed to the input's shape and dtype when they differ."""
+    from the saved values, and its gradient conformed to the input's shape and dtype when they differ.
+    `raw`: gradients, saved tensors and results are handed over as arrays, and gradients come back as arrays."""
     lines = ["def apply(self, grads):", " versions = self._versions", " if versions is None:",
-             "  raise RuntimeError(FREED_MESSAGE)", " saved = self._saved", " for k, v in versions:",
-             "  t = saved[k]", "  if t._vc[0] != v:", "   _raise_modified(t._data, t._vc[0], v, t.grad_fn, t._output_nr)",
-             " grad = grads[0]" if spec.outputs == 1 else " grad = grads",
-             " nf = self.next_functions", " meta = self._meta"]
-    lines += [f" r{n} = self._saved_result({j})" for j, n in enumerate(spec.saved_outputs)]
-    for k, (formula, _) in enumerate(spec.formulas):
+             "  raise RuntimeError(FREED_MESSAGE)", " saved = self._saved"]
+    if raw:
+        lines += [" if versions:", "  saved = list(saved)"]
+    lines += [" for k, v in versions:", "  t = saved[k]", "  if t._vc[0] != v:",
+              "   _raise_modified(t._data, t._vc[0], v, t.grad_fn, t._output_nr)"]
+    if raw:
+        lines += ["  saved[k] = t._data"]
+    lines += [" grad = grads[0]" if spec.outputs == 1 else " grad = grads", " nf = self.next_functions",
+              " meta = self._meta"]
+    lines += [f" r{n} = self._saved_result({j}{', True' if raw else ''})" for j, n in enumerate(spec.saved_outputs)]
+    formulas = spec.raw if raw else [f for f, _ in spec.formulas]
+    for k, formula in enumerate(formulas):
         params = formula.__code__.co_varnames[:formula.__code__.co_argcount]
         args = ", ".join("grad" if p in ("grad", "grads") else
                          f"r{_output_number(p)}" if _output_number(p) is not None else
                          f"saved[{spec.saved_names.index(p)}]" for p in params)
         lines += [f" g{k} = None", f" if nf[{k}][0] is not None:", f"  g{k} = _f{k}({args})",
-                  f"  if g{k} is not None:", f"   a = g{k}._data", f"   m = meta[{k}]",
-                  f"   if a.shape != m[0] or a.dtype.char != m[1]:", f"    g{k} = self._conform({k}, g{k})"]
-    lines.append(f" return [{', '.join(f'g{k}' for k in range(len(spec.formulas)))}]")
+                  f"  if g{k} is not None:"]
+        if raw:
+            lines += [f"   m = meta[{k}]",
+                      f"   if type(g{k}) is not _nd or g{k}.shape != m[0] or g{k}.dtype.char != m[1]:",
+                      f"    g{k} = self._conform_raw({k}, g{k})"]
+        else:
+            lines += [f"   a = g{k}._data", f"   m = meta[{k}]", "   if a.shape != m[0] or a.dtype.char != m[1]:",
+                      f"    g{k} = self._conform({k}, g{k})"]
+    lines.append(f" return [{', '.join(f'g{k}' for k in range(len(formulas)))}]")
     return "\n".join(lines) + "\n"
 
 
@@ -295,7 +346,7 @@ def _argument_picker(formula, saved_names, saved_outputs):
 
 
 def op(grad_fn=None, *, promote=False, float_op=False, nondiff=(), view=False, outputs=1,
-       nondiff_outputs=(), listed=False, ufunc=None, **formulas):
+       nondiff_outputs=(), listed=False, ufunc=None, raw=None, **formulas):
     """Declare an op: see the module docstring. Returns the public function.
 
     `ufunc`: a NumPy ufunc (or a function taking a ufunc's `out=`) that computes the forward from the
@@ -317,8 +368,9 @@ def op(grad_fn=None, *, promote=False, float_op=False, nondiff=(), view=False, o
         spec.nondiff_out = nondiff_outputs
         spec.listed = listed  # the first parameter is a sequence of tensors (cat, stack)
         spec.ufunc = ufunc
+        raw_formulas = formulas if raw is True else raw or {}
         used = set()
-        for f in formulas.values():
+        for f in (*formulas.values(), *raw_formulas.values()):
             used.update(f.__code__.co_varnames[:f.__code__.co_argcount])
         spec.saved_outputs = tuple(sorted({_output_number(n) for n in used} - {None}))
         saved_names = [n for n in names if n in used]
@@ -330,6 +382,7 @@ def op(grad_fn=None, *, promote=False, float_op=False, nondiff=(), view=False, o
         spec.formulas = tuple(
             (formulas[names[i]], _argument_picker(formulas[names[i]], saved_names, spec.saved_outputs))
             for i in spec.diff_pos)
+        spec.raw = tuple(raw_formulas[names[i]] for i in spec.diff_pos) if raw_formulas and not listed else None
         if grad_fn is not None:
             slots = ("_result",) if spec.saved_outputs else ()
             spec.node_cls = type(grad_fn, (OpNode,), {"__slots__": slots, "_spec": spec})
@@ -368,6 +421,7 @@ def _public_function(forward, spec, names):
     fn.__module__ = "chainrule"
     fn.__qualname__ = forward.__name__
     fn._spec = spec
+    fn.on_arrays = forward  # the op on NumPy arrays alone: what raw formulas call
     if not fn.__name__.startswith("_") and "<locals>" not in forward.__qualname__:
         public(fn)  # module-level entries only: ops made inside a factory function stay private
     return fn
