@@ -55,3 +55,34 @@ def test_max_pool_picks_the_window_element_pytorch_picks():
         ours[0].backward(chainrule.tensor(g))
         theirs[0].backward(torch.tensor(g))
         np.testing.assert_allclose(leaves[0].grad.numpy(), leaves[1].grad.numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("transposed", [False, True])
+def test_convolutions_walked_in_batch_chunks_match_pytorch(monkeypatch, transposed):
+    # The op table's batches fit in one chunk: here 5 items go 1, 2, 3 or 5 to a chunk, so that chunk edges
+    # and a short last chunk are checked too.
+    torch = pytest.importorskip("torch")
+    from chainrule.nn import _conv
+    rng = np.random.default_rng(0)
+    cases = [dict(stride=1, padding=1, dilation=1, groups=1), dict(stride=2, padding=0, dilation=2, groups=2),
+             dict(stride=(1, 2), padding=(2, 0), dilation=(2, 1), groups=4)]
+    for step in (1, 2, 3, 5):
+        monkeypatch.setattr(_conv, "_chunks", lambda n, item_bytes: ([slice(i, min(i + step, n))
+                                                                     for i in range(0, n, step)], step))
+        for kw in cases:
+            x = rng.standard_normal((5, 4, 9, 8))
+            if transposed:
+                w = rng.standard_normal((4, 2, 3, 2))                    # (C_in, C_out / groups, kH, kW)
+                kw = dict(kw, output_padding=1 if kw["stride"] == 2 else 0)
+            else:
+                w = rng.standard_normal((8, 4 // kw["groups"], 3, 2))   # (C_out, C_in / groups, kH, kW)
+            b = rng.standard_normal(2 * kw["groups"] if transposed else 8)
+            results = []
+            for lib in (chainrule, torch):
+                leaves = [lib.tensor(a, requires_grad=True) for a in (x, w, b)]
+                fn = lib.nn.functional.conv_transpose2d if transposed else lib.nn.functional.conv2d
+                out = fn(*leaves, **kw)
+                out.backward(lib.tensor(np.cos(np.arange(out.numel())).reshape(tuple(out.shape))))
+                results.append([out.detach().numpy()] + [leaf.grad.numpy() for leaf in leaves])
+            for ours, theirs in zip(*results):
+                np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-10)

@@ -17,6 +17,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from ..autograd.op import op
 from ..autograd import derivatives as D
+from ..autograd.grad_mode import state as _grad_mode
 from .._tensor import Tensor
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "max_pool1d",
@@ -150,6 +151,20 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
 
 
 # ---- convolution ----------------------------------------------------------------------------------------
+# NOTE [Convolution in batch chunks]
+# Three NumPy kernels serve both convolutions and their transposes: `_conv_np` (im2col, then matmul),
+# `_conv_t_np` (its adjoint in the input: matmul, then col2im) and `_conv_w_np` (its adjoint in the weight).
+# Each walks the batch in chunks whose columns fill about _CHUNK_BYTES, in one buffer reused chunk after chunk:
+# the columns stay in cache between the copy that makes them and the matmul that reads them, and no
+# batch-sized temporary is made. A large temporary is expensive beyond its copy: the allocator hands the
+# memory back to the system when a step ends and page-faults it in again the next time (about 1 us per 4 KiB
+# page where this was measured), which cost more than the im2col itself. For the same reason the backward
+# makes the columns again, chunk by chunk, rather than keeping the forward's for the whole step.
+# The backward formulas use these kernels when no graph is being made of the backward; under create_graph
+# they are written with `_im2col`, `_col2im` and matmul, so they differentiate again.
+_CHUNK_BYTES = 1 << 18
+
+
 def _batched_matmul(w, x):
     """(G, M, K) @ (N, G, K, L). NOTE: NumPy's matmul is several times slower on 4-d or stride-0 broadcast
     operands than on one 3-d stack, so the (small) weight is copied along the batch and both are flattened."""
@@ -158,9 +173,105 @@ def _batched_matmul(w, x):
     return np.matmul(w, np.ascontiguousarray(x).reshape(n * g, k, l_)).reshape(n, g, -1, l_)
 
 
+def _chunks(n, item_bytes):
+    """Slices of a batch of n whose items take about _CHUNK_BYTES together, and the largest slice's length."""
+    step = max(1, min(n, _CHUNK_BYTES // max(item_bytes, 1)))
+    return [slice(i, min(i + step, n)) for i in range(0, n, step)], step
+
+
+def _group_matmul(w, x, out):
+    """out = w @ x for (G, M, K) weights and (N, G*K, L) columns; out is (N, G*M, L)."""
+    g = w.shape[0]
+    if g == 1:  # NOTE: a 2-d operand broadcasts along the batch at full speed, a 3-d one does not
+        np.matmul(w[0], x, out=out)
+    else:
+        n, _, l_ = x.shape
+        out[...] = _batched_matmul(w, x.reshape(n, g, -1, l_)).reshape(out.shape)
+
+
+def _conv_np(x, weight, stride, pads, dilation, groups):
+    """Cross-correlation of x (N, C, *S) with weight (O, C/G, *K): (N, O, *out)."""
+    n, c = x.shape[:2]
+    kernel = tuple(weight.shape[2:])
+    d = len(kernel)
+    win = _windows(x, kernel, dilation, pads, stride)                               # (N, C, *out, *K)
+    outs = win.shape[2:2 + d]
+    win = win.transpose((0, 1) + tuple(range(2 + d, 2 + 2 * d)) + tuple(range(2, 2 + d)))  # (N, C, *K, *out)
+    ck, l_ = c * _prod(kernel), _prod(outs)
+    dtype = np.result_type(x, weight)
+    w = weight.reshape(groups, weight.shape[0] // groups, -1)                       # (G, Og, Cg*K)
+    out = np.empty((n, weight.shape[0], l_), dtype)
+    chunks, step = _chunks(n, ck * l_ * dtype.itemsize)
+    buf = np.empty((step, ck, l_), dtype)
+    for sl in chunks:
+        cols = buf[:sl.stop - sl.start]
+        np.copyto(cols.reshape(win[sl].shape), win[sl])                             # im2col of this chunk
+        _group_matmul(w, cols, out[sl])
+    return out.reshape((n, weight.shape[0]) + outs)
+
+
+def _conv_t_np(g, weight, size, stride, pads, dilation, groups):
+    """The adjoint of _conv_np in x: (N, O, *out) -> (N, C, *size), a matmul and a col2im per chunk."""
+    n, o = g.shape[:2]
+    kernel = tuple(weight.shape[2:])
+    outs = tuple(g.shape[2:])
+    c = weight.shape[1] * groups
+    ck, l_ = c * _prod(kernel), _prod(outs)
+    dtype = np.result_type(g, weight)
+    w = weight.reshape(groups, o // groups, -1).transpose(0, 2, 1)                # (G, Cg*K, Og)
+    padded = tuple(s + lo + max(hi, 0) for s, (lo, hi) in zip(size, pads))
+    dx = np.zeros((n, c) + padded, dtype)
+    slabs = [dx[(slice(None), slice(None)) + tuple(slice(k * dl, k * dl + (m - 1) * st + 1, st) for k, dl, m, st in
+                                                   zip(off, dilation, outs, stride))] for off in np.ndindex(*kernel)]
+    g = g.reshape(n, o, l_)
+    chunks, step = _chunks(n, ck * l_ * dtype.itemsize)
+    buf = np.empty((step, ck, l_), dtype)
+    for sl in chunks:
+        nb = sl.stop - sl.start
+        cols = buf[:nb]
+        _group_matmul(w, g[sl], cols)
+        cols = cols.reshape((nb, c, len(slabs)) + outs)
+        # NOTE: a loop over the kernel offsets (9 for 3x3), never over pixels: each adds one strided slab
+        for k, slab in enumerate(slabs):
+            slab[sl] += cols[:, :, k]
+    crop = tuple(slice(lo, lo + s) for s, (lo, _) in zip(size, pads))
+    return dx[(slice(None), slice(None)) + crop]
+
+
+def _conv_w_np(g, x, kernel, stride, pads, dilation, groups):
+    """The adjoint of _conv_np in the weight: sum over the batch of g (N, O, *out) times x's columns."""
+    n, c = x.shape[:2]
+    o = g.shape[1]
+    d = len(kernel)
+    win = _windows(x, kernel, dilation, pads, stride)
+    outs = win.shape[2:2 + d]
+    win = win.transpose((0, 1) + tuple(range(2 + d, 2 + 2 * d)) + tuple(range(2, 2 + d)))
+    ck, l_ = c * _prod(kernel), _prod(outs)
+    dtype = np.result_type(g, x)
+    g = g.reshape(n, groups, o // groups, l_)
+    gw = np.zeros((groups, o // groups, ck // groups), dtype)
+    chunks, step = _chunks(n, ck * l_ * dtype.itemsize)
+    buf = np.empty((step, ck, l_), dtype)
+    for sl in chunks:
+        nb = sl.stop - sl.start
+        cols = buf[:nb]
+        np.copyto(cols.reshape(win[sl].shape), win[sl])
+        cols = cols.reshape(nb, groups, ck // groups, l_).transpose(0, 1, 3, 2)  # (nb, G, L, Cg*K)
+        if groups == 1:
+            gw[0] += np.matmul(g[sl, 0], cols[:, 0]).sum(0)
+        else:
+            gw += np.matmul(g[sl], cols).sum(0)
+    return gw.reshape((o, c // groups) + tuple(kernel))
+
+
 def _conv_grad_input(grad, input, weight, stride, padding, dilation, transposed, groups):
     n, g = input.shape[0], groups
     kernel = tuple(weight.shape[2:])
+    if not _grad_mode.enabled:  # no graph of the backward: the NumPy kernels
+        if not transposed:
+            return Tensor._make(_conv_t_np(grad._data, weight._data, tuple(input.shape[2:]), stride, padding,
+                                           dilation, groups))
+        return Tensor._make(_conv_np(grad._data, weight._data, stride, padding, dilation, groups))
     if not transposed:
         w = weight.reshape(g, weight.shape[0] // g, -1).transpose(-2, -1)          # (G, Cg*K, Og)
         cols = D.matmul(w, grad.reshape(n, g, grad.shape[1] // g, -1))              # (N, G, Cg*K, L)
@@ -175,6 +286,10 @@ def _conv_grad_input(grad, input, weight, stride, padding, dilation, transposed,
 def _conv_grad_weight(grad, input, weight_shape, stride, padding, dilation, transposed, groups):
     n, g = input.shape[0], groups
     kernel = tuple(weight_shape[2:])
+    if not _grad_mode.enabled:
+        if not transposed:
+            return Tensor._make(_conv_w_np(grad._data, input._data, kernel, stride, padding, dilation, groups))
+        return Tensor._make(_conv_w_np(input._data, grad._data, kernel, stride, padding, dilation, groups))
     if not transposed:
         cols = _im2col(input, kernel, dilation, padding, stride)
         cols = cols.reshape(n, g, -1, cols.shape[-1]).transpose(-2, -1)            # (N, G, L, Cg*K)
@@ -193,22 +308,12 @@ def _conv_grad_weight(grad, input, weight_shape, stride, padding, dilation, tran
         grad, input, weight_shape, stride, padding, dilation, transposed, groups),
     bias=lambda grad: grad.sum((0,) + tuple(range(2, grad.ndim))))
 def _convolution(input, weight, bias, stride, padding, dilation, transposed, output_size, groups):
-    n, g = input.shape[0], groups
-    kernel = weight.shape[2:]
-    d = len(kernel)
     if not transposed:
-        cols = _im2col_np(input, kernel, dilation, padding, stride)                 # (N, C*K, L)
-        w = weight.reshape(g, weight.shape[0] // g, -1)                              # (G, Og, Cg*K)
-        out = _batched_matmul(w, cols.reshape(n, g, -1, cols.shape[-1]))            # (N, G, Og, L)
-        outs = tuple(_out_size(s, k, dl, lo, hi, st) for s, k, dl, (lo, hi), st in zip(
-            input.shape[2:], kernel, dilation, padding, stride))
-        out = out.reshape((n, weight.shape[0]) + outs)
+        out = _conv_np(input, weight, stride, padding, dilation, groups)
     else:
-        w = weight.reshape(g, weight.shape[0] // g, -1).transpose(0, 2, 1)         # (G, Cout_g*K, Cin_g)
-        cols = _batched_matmul(w, input.reshape(n, g, input.shape[1] // g, -1))     # (N, G, Cout_g*K, L)
-        out = _col2im_np(cols.reshape(n, -1, cols.shape[-1]), output_size, kernel, dilation, padding, stride)
+        out = _conv_t_np(input, weight, output_size, stride, padding, dilation, groups)
     if bias is not None:
-        out = out + bias.reshape((-1,) + (1,) * d)
+        out += bias.reshape((-1,) + (1,) * (out.ndim - 2))  # `out` is this call's own buffer
     return out.astype(input.dtype, copy=False)
 
 
