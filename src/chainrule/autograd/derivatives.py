@@ -293,7 +293,7 @@ ge = _comparison(np.greater_equal, "ge")
 
 # ---- reductions -----------------------------------------------------------------------------------------
 def _reduce_backward(grad, self_shape, dim, keepdim, expand=None):
-    """Expand a reduced gradient back to the input's shape (`expand`: np.broadcast_to for arrays)."""
+    """Expand a reduced gradient back to the input's shape (`expand`: _spread for arrays)."""
     if not keepdim and dim is not None and len(self_shape):
         shape = list(self_shape)
         for d in wrap_dims(dim, len(self_shape)):
@@ -308,15 +308,22 @@ def _sum_dtype(arr, dtype):
     return np.int64 if arr.dtype.kind in "biu" else None
 
 
+def _spread(arr, shape):
+    """`arr` broadcast to `shape` as an array of its own: for raw formulas, where NumPy's zero-stride views
+    cost more (1.5-2 us) than writing a small result, and a gradient of its own can become `.grad` as it is."""
+    out = np.empty(shape, arr.dtype)
+    out[...] = arr
+    return out
+
+
 @op("SumBackward0", self=lambda grad, self_shape: _expand(grad, self_shape),
-    raw={"self": lambda grad, self_shape: np.broadcast_to(grad, self_shape)})
+    raw={"self": lambda grad, self_shape: _spread(grad, self_shape)})
 def _sum_all(self, dtype=None):
     return self.sum(dtype=_sum_dtype(self, dtype))
 
 
 @op("SumBackward1", self=lambda grad, self_shape, dim, keepdim: _reduce_backward(grad, self_shape, dim, keepdim),
-    raw={"self": lambda grad, self_shape, dim, keepdim: _reduce_backward(grad, self_shape, dim, keepdim,
-                                                                       np.broadcast_to)})
+    raw={"self": lambda grad, self_shape, dim, keepdim: _reduce_backward(grad, self_shape, dim, keepdim, _spread)})
 def _sum_dim(self, dim, keepdim=False, dtype=None):
     return self.sum(axis=wrap_dims(dim, self.ndim), keepdims=keepdim, dtype=_sum_dtype(self, dtype))
 
@@ -343,7 +350,7 @@ def _check_mean_dtype(arr, dtype):
 
 
 @op("MeanBackward0", self=lambda grad, self_shape: _expand(grad, self_shape) / max(math.prod(self_shape), 1),
-    raw={"self": lambda grad, self_shape: np.broadcast_to(grad, self_shape) / max(math.prod(self_shape), 1)})
+    raw={"self": lambda grad, self_shape: _spread(grad, self_shape) / max(math.prod(self_shape), 1)})
 def _mean_all(self, dtype=None):
     if dtype is None and self.size and (self.dtype.char == "f" or self.dtype.char == "d"):
         return np.add.reduce(self, axis=None) / self.size  # what ndarray.mean computes, without its Python layer

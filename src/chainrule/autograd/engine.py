@@ -162,20 +162,28 @@ def _is_fresh(g, node, inputs, outputs):
     incoming gradient passed through, not a saved tensor or output, not a view, not handed to another input
     as well."""
     arr = g if type(g) is _ndarray else g._data
-    if arr.base is not None or not arr.flags.writeable:
+    if arr.base is not None:
         return False
     for x in inputs:
         if x is g:
             return False
-    if sum(o is g for o in outputs) > 1:
+    handed = 0
+    for o in outputs:
+        if o is g:
+            handed += 1
+    if handed > 1:
         return False
-    for s in getattr(node, "_saved", None) or ():
-        if isinstance(s, _op.Tensor) and s._data is arr:
-            return False
-    for r in getattr(node, "_result", None) or ():
-        if r[0] is arr:
-            return False
-    return True
+    saved = getattr(node, "_saved", None)
+    if saved:
+        for s in saved:
+            if isinstance(s, _op.Tensor) and s._data is arr:
+                return False
+    result = getattr(node, "_result", None)
+    if result:
+        for r in result:
+            if r[0] is arr:
+                return False
+    return arr.flags.writeable
 
 
 _ndarray = np.ndarray
