@@ -269,6 +269,15 @@ def sum_to(g, shape):
     return g.reshape(shape) if lead else g
 
 
+def _wrap(x):
+    """An array argument as a Tensor (multi-output gradients: a list of them); anything else as it is."""
+    if type(x) is _ndarray:
+        return Tensor._make(x)
+    if type(x) is list:
+        return [_wrap(v) for v in x]
+    return x
+
+
 def sum_to_array(arr, shape):
     """sum_to for an array: reduce a broadcast gradient back to `shape` (unchanged if it cannot be)."""
     lead = arr.ndim - len(shape)
@@ -288,8 +297,9 @@ def _output_number(name):
 
 
 def _compile_backward(spec, raw):
+    formulas = [r or f for r, (f, _) in zip(spec.raw, spec.formulas)] if raw else [f for f, _ in spec.formulas]
     namespace = {"FREED_MESSAGE": FREED_MESSAGE, "_raise_modified": _raise_modified, "_nd": _ndarray,
-                 **{f"_f{k}": f for k, f in enumerate(spec.raw if raw else (f for f, _ in spec.formulas))}}
+                 "_wrap": _wrap, **{f"_f{k}": f for k, f in enumerate(formulas)}}
     exec(_backward_source(spec, raw), namespace)
     return namespace["apply"]
 
@@ -309,14 +319,16 @@ def _backward_source(spec, raw):
     lines += [" grad = grads[0]" if spec.outputs == 1 else " grad = grads", " nf = self.next_functions",
               " meta = self._meta"]
     lines += [f" r{n} = self._saved_result({j}{', True' if raw else ''})" for j, n in enumerate(spec.saved_outputs)]
-    formulas = spec.raw if raw else [f for f, _ in spec.formulas]
-    for k, formula in enumerate(formulas):
+    for k, (formula, _) in enumerate(spec.formulas):
+        wrapped = raw and spec.raw[k] is None  # no raw formula for this input: its Tensor one, on wrapped arrays
+        formula = spec.raw[k] if raw and not wrapped else formula
         params = formula.__code__.co_varnames[:formula.__code__.co_argcount]
-        args = ", ".join("grad" if p in ("grad", "grads") else
-                         f"r{_output_number(p)}" if _output_number(p) is not None else
-                         f"saved[{spec.saved_names.index(p)}]" for p in params)
-        lines += [f" g{k} = None", f" if nf[{k}][0] is not None:", f"  g{k} = _f{k}({args})",
-                  f"  if g{k} is not None:"]
+        args = ["grad" if p in ("grad", "grads") else f"r{_output_number(p)}" if _output_number(p) is not None else
+                f"saved[{spec.saved_names.index(p)}]" for p in params]
+        call = f"_f{k}({', '.join(f'_wrap({a})' if wrapped else a for a in args)})"
+        lines += [f" g{k} = None", f" if nf[{k}][0] is not None:", f"  g{k} = {call}", f"  if g{k} is not None:"]
+        if wrapped:
+            lines.append(f"   g{k} = g{k}._data")
         if raw:
             lines += [f"   m = meta[{k}]",
                       f"   if type(g{k}) is not _nd or g{k}.shape != m[0] or g{k}.dtype.char != m[1]:",
@@ -324,7 +336,7 @@ def _backward_source(spec, raw):
         else:
             lines += [f"   a = g{k}._data", f"   m = meta[{k}]", "   if a.shape != m[0] or a.dtype.char != m[1]:",
                       f"    g{k} = self._conform({k}, g{k})"]
-    lines.append(f" return [{', '.join(f'g{k}' for k in range(len(formulas)))}]")
+    lines.append(f" return [{', '.join(f'g{k}' for k in range(len(spec.formulas)))}]")
     return "\n".join(lines) + "\n"
 
 
@@ -382,7 +394,7 @@ def op(grad_fn=None, *, promote=False, float_op=False, nondiff=(), view=False, o
         spec.formulas = tuple(
             (formulas[names[i]], _argument_picker(formulas[names[i]], saved_names, spec.saved_outputs))
             for i in spec.diff_pos)
-        spec.raw = tuple(raw_formulas[names[i]] for i in spec.diff_pos) if raw_formulas and not listed else None
+        spec.raw = tuple(raw_formulas.get(names[i]) for i in spec.diff_pos) if raw_formulas and not listed else None
         if grad_fn is not None:
             slots = ("_result",) if spec.saved_outputs else ()
             spec.node_cls = type(grad_fn, (OpNode,), {"__slots__": slots, "_spec": spec})

@@ -59,6 +59,11 @@ def _raw(x):
     return x._data if isinstance(x, Tensor) else x
 
 
+def _on(x, op):
+    """`op`, or its NumPy function when `x` is an array: lets one formula serve as a raw one (see op.py)."""
+    return op.on_arrays if type(x) is np.ndarray else op
+
+
 # ---- small private building blocks PyTorch names separately -----------------------------------------------
 @op("ClampMinBackward0", nondiff=("min",), self=lambda grad, self, min: _where(_raw(self) >= min, grad, 0.0))
 def _clamp_min(self, min):
@@ -492,15 +497,18 @@ def _log_softmax_np(x, dim):
 
 def _sum_keep(t, dim):
     # NOTE: works around core sum(dim) failing on 0-d tensors (PyTorch allows dim 0 / -1 there).
-    return t if t.ndim == 0 else t.sum(dim, keepdim=True)
+    if t.ndim == 0:
+        return t
+    return t.sum(dim, keepdims=True) if type(t) is np.ndarray else t.sum(dim, keepdim=True)
 
 
-@op("SoftmaxBackward0", self=lambda grad, result, dim: result * (grad - _sum_keep(grad * result, dim)))
+@op("SoftmaxBackward0", raw=True, self=lambda grad, result, dim: result * (grad - _sum_keep(grad * result, dim)))
 def _softmax(self, dim):
     return _softmax_np(self, D.wrap_dim(dim, self.ndim))
 
 
-@op("LogSoftmaxBackward0", self=lambda grad, result, dim: grad - D.exp(result) * _sum_keep(grad, dim))
+@op("LogSoftmaxBackward0", raw=True,
+    self=lambda grad, result, dim: grad - _on(result, D.exp)(result) * _sum_keep(grad, dim))
 def _log_softmax(self, dim):
     return _log_softmax_np(self, D.wrap_dim(dim, self.ndim))
 
@@ -1061,7 +1069,7 @@ def _reduce_np(loss, reduction):
 
 
 def _scale(g, self, reduction):
-    return g / max(self.numel(), 1) if reduction == "mean" else g
+    return g / max(math.prod(self.shape), 1) if reduction == "mean" else g
 
 
 def _broadcast_pair(input, target, stacklevel=3):
@@ -1079,7 +1087,7 @@ def _broadcast_pair(input, target, stacklevel=3):
     return input, target
 
 
-@op("MseLossBackward0", promote=True,
+@op("MseLossBackward0", promote=True, raw=True,
     self=lambda grad, self, target, reduction: _scale(grad * 2 * (self - target), self, reduction),
     target=lambda grad, self, target, reduction: _scale(grad * -2 * (self - target), self, reduction))
 def _mse_loss(self, target, reduction):
@@ -1196,15 +1204,14 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
 
 def _bce_logits_grad_input(grad, self, target, weight, pos_weight, reduction):
     # d/dx [(1 - y) x + (1 + (p - 1) y) softplus(-x)] = (1 - y) - (1 + (p - 1) y) sigmoid(-x)
+    sigmoid = _on(self, D.sigmoid)
     if pos_weight is None:
-        g = D.sigmoid(self) - target
+        g = sigmoid(self) - target
     else:
-        g = (1 - target) - (1 + (pos_weight - 1) * target) * D.sigmoid(-self)
+        g = (1 - target) - (1 + (pos_weight - 1) * target) * sigmoid(-self)
     if weight is not None:
         g = g * weight
-    if reduction == "mean":
-        g = g / max(self.numel(), 1)
-    return g * grad
+    return _scale(g, self, reduction) * grad
 
 
 def _bce_logits_grad_target(grad, self, target, weight, pos_weight, reduction):
@@ -1225,7 +1232,7 @@ def _softplus_neg(x):
 
 
 @op("BinaryCrossEntropyWithLogitsBackward0", promote=True, nondiff=("weight", "pos_weight"),
-    self=_bce_logits_grad_input, target=_bce_logits_grad_target)
+    self=_bce_logits_grad_input, target=_bce_logits_grad_target, raw={"self": _bce_logits_grad_input})
 def _bce_with_logits(self, target, weight, pos_weight, reduction):
     softplus_neg = np.maximum(-self, 0) + np.log1p(np.exp(-np.abs(self)))
     if pos_weight is None:
@@ -1275,6 +1282,8 @@ def _nll_grad(grad, self, target, weight, reduction, ignore_index):
     np.put_along_axis(m, t[:, None], coef[:, None], axis=1)
     if squeeze:
         m = m[0]
+    if type(grad) is np.ndarray:  # as a raw formula
+        return (grad[:, None] if reduction == "none" and not squeeze else grad) * m
     g = grad.unsqueeze(1) if reduction == "none" and not squeeze else grad
     return g * _const(m)
 
@@ -1295,7 +1304,7 @@ def _nll_forward(self, target, weight, reduction, ignore_index):
         return (total / np.sum(w)).astype(self.dtype)
 
 
-@op("NllLossBackward0", nondiff=("target", "weight"), self=_nll_grad)
+@op("NllLossBackward0", nondiff=("target", "weight"), raw=True, self=_nll_grad)
 def _nll_loss(self, target, weight, reduction, ignore_index):
     return _nll_forward(self, target, weight, reduction, ignore_index)
 
