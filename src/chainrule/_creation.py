@@ -105,6 +105,11 @@ def _size(size, name="zeros"):
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = size[0]
     for s in size:
+        if type(s) is not int or s < 0:
+            break
+    else:
+        return tuple(size)  # plain non-negative ints: the common case, checked in one pass
+    for s in size:
         if not isinstance(s, (int, np.integer)) and not (isinstance(s, Tensor) and s.numel() == 1):
             raise TypeError(f"{name}(): argument 'size' (position 1) must be tuple of ints, but found element of "
                             f"type {type(s).__name__} at pos 0")

@@ -1062,7 +1062,7 @@ def _reduce(loss, reduction):
 
 def _reduce_np(loss, reduction):
     if reduction == "mean":
-        return np.mean(loss) if loss.size else np.asarray(np.nan, loss.dtype)
+        return D._mean_all.on_arrays(loss) if loss.size else np.asarray(np.nan, loss.dtype)
     if reduction == "sum":
         return np.sum(loss)
     return loss
@@ -1241,11 +1241,7 @@ def _bce_with_logits(self, target, weight, pos_weight, reduction):
         loss = (1 - target) * self + (1 + (pos_weight - 1) * target) * softplus_neg
     if weight is not None:
         loss = loss * weight
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    return loss
+    return _reduce_np(loss, reduction)
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
