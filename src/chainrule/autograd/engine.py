@@ -105,15 +105,15 @@ def run_backward(roots, grads, retain_graph, create_graph, captures=None):
                 run = node in must_run
             nexts = node.next_functions
             if run and (inputs[0] is not None or any(g is not None for g in inputs)):
-                outputs = node.apply_raw(inputs) if raw else node.apply(inputs)
+                outputs = node.apply_raw(inputs) if raw else node.apply(inputs)  # one gradient per edge
                 if node._hooks:
                     outputs = _run_node_hooks(node._hooks, raw, outputs, inputs)
-                if len(outputs) < len(nexts):
-                    outputs = [*outputs] + [None] * (len(nexts) - len(outputs))
+                    if len(outputs) < len(nexts):
+                        outputs = [*outputs] + [None] * (len(nexts) - len(outputs))
             else:
                 outputs = [None] * len(nexts)
                 run = False
-            became_ready = []
+            next_node = None  # the first successor this node makes ready; more go straight to the queue
             for (nxt, nr), g in zip(nexts, outputs):
                 if nxt is None:
                     continue
@@ -142,15 +142,18 @@ def run_backward(roots, grads, retain_graph, create_graph, captures=None):
                 left = deps[nxt] - 1
                 deps[nxt] = left
                 if not left:
-                    became_ready.append(nxt)
+                    if next_node is not None:
+                        heappush(ready, (-next_node._seq, tie, next_node))
+                        tie += 1
+                    next_node = nxt
             if run and not retain_graph:
                 node.release()
             node = None
-            if len(became_ready) == 1 and (not ready or -became_ready[0]._seq < ready[0][0]):
-                node = became_ready[0]  # it would be the next out of the queue: a chain needs no queue
-            else:
-                for nxt in became_ready:
-                    heappush(ready, (-nxt._seq, tie, nxt))
+            if next_node is not None:
+                if not ready or -next_node._seq < ready[0][0]:
+                    node = next_node  # it would be the next out of the queue: a chain needs no queue
+                else:
+                    heappush(ready, (-next_node._seq, tie, next_node))
                     tie += 1
     finally:
         grad_mode.state.enabled, grad_mode.state.inference = prev

@@ -533,7 +533,11 @@ def _record_source(spec, names, ind):
              f"_n._saved = ({''.join(s + ', ' for s in saved)})"]
     certain = [f"({k}, {names[i]}._vc[0])" for k, i in enumerate(spec.saved_pos) if i == tp[0]]
     maybe = [(k, names[i], _when_tensor(names[i], i, tp, "True")) for k, i in enumerate(spec.saved_pos) if i != tp[0]]
-    if maybe:
+    if len(maybe) == 1:  # one expression, no list: the common binary op
+        k, n, test = maybe[0]
+        with_it = "".join(c + ", " for c in certain + [f"({k}, {n}._vc[0])"])
+        lines.append(f"_n._versions = ({with_it}) if {test} else ({''.join(c + ', ' for c in certain)})")
+    elif maybe:
         lines.append(f"_vs = [{', '.join(certain)}]")
         for k, n, test in maybe:
             lines += [f"if {test}:", f" _vs.append(({k}, {n}._vc[0]))"]
