@@ -363,7 +363,9 @@ def op(grad_fn=None, *, promote=False, float_op=False, nondiff=(), view=False, o
 
     `ufunc`: a NumPy ufunc (or a function taking a ufunc's `out=`) that computes the forward from the
     tensor arguments alone when the other arguments keep their defaults. The dispatcher then calls it
-    directly, and writes into a large temporary argument's buffer instead of allocating (see `_reusable`)."""
+    directly, and writes into a large temporary argument's buffer instead of allocating (see `_reusable`).
+    `raw`: True when the formulas mean the same on NumPy arrays, or {input: formula on arrays} (see the
+    module docstring); inputs left out run their Tensor formula on wrapped arrays."""
     def declare(forward):
         code = forward.__code__
         names = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
