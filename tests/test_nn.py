@@ -86,3 +86,31 @@ def test_convolutions_walked_in_batch_chunks_match_pytorch(monkeypatch, transpos
                 results.append([out.detach().numpy()] + [leaf.grad.numpy() for leaf in leaves])
             for ours, theirs in zip(*results):
                 np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("d", [1, 2, 3])
+def test_stride_one_input_gradients_through_whole_planes_match_pytorch(d):
+    # Stride-1 input gradients go through _conv_t_plane (columns for every plane position, see NOTE [Plane
+    # columns]): 'same' (uneven) padding, dilation, and non-finite weights (the general path), inputs or gradients.
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(d)
+    for kw in (dict(padding="same", dilation=2), dict(padding=1), dict(padding=0, dilation=(1,) * (d - 1) + (2,))):
+        for bad in (None, "weight", "input", "grad"):
+            x = rng.standard_normal((3, 2) + (7, 6, 5)[:d])
+            w = rng.standard_normal((4, 2) + (3, 2, 3)[:d])
+            if bad == "weight":
+                w.flat[3] = np.inf
+            if bad == "input":
+                x.flat[5] = np.nan
+            results = []
+            for lib in (chainrule, torch):
+                leaves = [lib.tensor(a, requires_grad=True) for a in (x, w)]
+                with np.errstate(invalid="ignore"):  # inf * 0 in the matmuls, as in PyTorch's
+                    out = getattr(lib.nn.functional, f"conv{d}d")(*leaves, **kw)
+                    g = np.cos(np.arange(out.numel())).reshape(tuple(out.shape))
+                    if bad == "grad":
+                        g.flat[2] = np.inf
+                    out.backward(lib.tensor(g))
+                results.append([out.detach().numpy()] + [leaf.grad.numpy() for leaf in leaves])
+            for ours, theirs in zip(*results):
+                np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-9)

@@ -17,7 +17,6 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from ..autograd.op import op
 from ..autograd import derivatives as D
-from ..autograd.grad_mode import state as _grad_mode
 from .._tensor import Tensor
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "max_pool1d",
@@ -160,8 +159,8 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
 # memory back to the system when a step ends and page-faults it in again the next time (about 1 us per 4 KiB
 # page where this was measured), which cost more than the im2col itself. For the same reason the backward
 # makes the columns again, chunk by chunk, rather than keeping the forward's for the whole step.
-# The backward formulas use these kernels when no graph is being made of the backward; under create_graph
-# they are written with `_im2col`, `_col2im` and matmul, so they differentiate again.
+# The backward runs these kernels on arrays (the op's `raw` formulas) unless it makes a graph of itself
+# (create_graph): then the formulas are written with `_im2col`, `_col2im` and matmul, to differentiate again.
 _CHUNK_BYTES = 1 << 18
 
 
@@ -218,8 +217,11 @@ def _conv_t_np(g, weight, size, stride, pads, dilation, groups):
     c = weight.shape[1] * groups
     ck, l_ = c * _prod(kernel), _prod(outs)
     dtype = np.result_type(g, weight)
-    w = weight.reshape(groups, o // groups, -1).transpose(0, 2, 1)                # (G, Cg*K, Og)
     padded = tuple(s + lo + max(hi, 0) for s, (lo, hi) in zip(size, pads))
+    if groups == 1 and all(st == 1 for st in stride) and all(hi >= 0 for _, hi in pads) and \
+            _prod(padded) <= 4 * l_ and np.isfinite(weight).all():
+        return _conv_t_plane(g, weight, size, pads, dilation, dtype)
+    w = weight.reshape(groups, o // groups, -1).transpose(0, 2, 1)                # (G, Cg*K, Og)
     dx = np.zeros((n, c) + padded, dtype)
     slabs = [dx[(slice(None), slice(None)) + tuple(slice(k * dl, k * dl + (m - 1) * st + 1, st) for k, dl, m, st in
                                                    zip(off, dilation, outs, stride))] for off in np.ndindex(*kernel)]
@@ -236,6 +238,47 @@ def _conv_t_np(g, weight, size, stride, pads, dilation, groups):
             slab[sl] += cols[:, :, k]
     crop = tuple(slice(lo, lo + s) for s, (lo, _) in zip(size, pads))
     return dx[(slice(None), slice(None)) + crop]
+
+
+def _conv_t_plane(g, weight, size, pads, dilation, dtype):
+    """_conv_t_np for stride 1, as sums of whole planes.
+
+    NOTE [Plane columns]: with stride 1, kernel offset k moves every window by one flat offset f_k in the
+    padded plane. Columns made for every plane position (an output's plane is padded with zeros to the input's
+    padded plane: rows and columns past the last window) put each (item, channel) plane's column for offset k
+    at f_k in that plane, and, with the columns ordered (k, c) and the planes of a batch laid end to end, the
+    col2im of a chunk is one add per offset of a contiguous run of chunk * C planes. The strided slabs of the
+    general col2im add short rows (11 elements for a 3x3 kernel on 13 x 13), and NumPy's strided add pays
+    per row: several times the cost, though the plane's columns make the matmul up to 4x larger. Columns past
+    the last window multiply zeros, so they add nothing (hence the finite weight the caller checks); the
+    last plane's run reaches past its end, into a short tail the buffer keeps for it."""
+    n, o = g.shape[:2]
+    kernel = tuple(weight.shape[2:])
+    c = weight.shape[1]
+    padded = tuple(s + lo + hi for s, (lo, hi) in zip(size, pads))
+    q = _prod(padded)
+    steps = [_prod(padded[i + 1:]) for i in range(len(padded))]
+    offsets = [sum(k * dl * st for k, dl, st in zip(off, dilation, steps)) for off in np.ndindex(*kernel)]
+    nk, cq = len(offsets), c * q
+    w = weight.reshape(o, c, nk).transpose(2, 1, 0).reshape(nk * c, o)             # rows ordered (k, c)
+    dx = np.zeros(n * cq + offsets[-1], dtype)
+    chunks, step = _chunks(n, nk * cq * dtype.itemsize)
+    g_plane = np.zeros((step, o) + padded, dtype)       # only the windows' part is written: the rest stays 0
+    buf = np.empty((step, nk * c, q), dtype)
+    windows = (slice(None), slice(None)) + tuple(slice(0, m) for m in g.shape[2:])
+    for sl in chunks:
+        nb = sl.stop - sl.start
+        gp = g_plane[:nb]
+        gp[windows] = g[sl]
+        cols = buf[:nb]
+        np.matmul(w, gp.reshape(nb, o, q), out=cols)
+        cols = cols.reshape(nb, nk, cq)
+        at = sl.start * cq
+        for k, f in enumerate(offsets):
+            run = dx[at + f:at + f + nb * cq].reshape(nb, cq)
+            run += cols[:, k]
+    dx = dx[:n * cq].reshape((n, c) + padded)
+    return dx[(slice(None), slice(None)) + tuple(slice(lo, lo + s) for s, (lo, _) in zip(size, pads))]
 
 
 def _conv_w_np(g, x, kernel, stride, pads, dilation, groups):
@@ -267,11 +310,6 @@ def _conv_w_np(g, x, kernel, stride, pads, dilation, groups):
 def _conv_grad_input(grad, input, weight, stride, padding, dilation, transposed, groups):
     n, g = input.shape[0], groups
     kernel = tuple(weight.shape[2:])
-    if not _grad_mode.enabled:  # no graph of the backward: the NumPy kernels
-        if not transposed:
-            return Tensor._make(_conv_t_np(grad._data, weight._data, tuple(input.shape[2:]), stride, padding,
-                                           dilation, groups))
-        return Tensor._make(_conv_np(grad._data, weight._data, stride, padding, dilation, groups))
     if not transposed:
         w = weight.reshape(g, weight.shape[0] // g, -1).transpose(-2, -1)          # (G, Cg*K, Og)
         cols = D.matmul(w, grad.reshape(n, g, grad.shape[1] // g, -1))              # (N, G, Cg*K, L)
@@ -286,10 +324,6 @@ def _conv_grad_input(grad, input, weight, stride, padding, dilation, transposed,
 def _conv_grad_weight(grad, input, weight_shape, stride, padding, dilation, transposed, groups):
     n, g = input.shape[0], groups
     kernel = tuple(weight_shape[2:])
-    if not _grad_mode.enabled:
-        if not transposed:
-            return Tensor._make(_conv_w_np(grad._data, input._data, kernel, stride, padding, dilation, groups))
-        return Tensor._make(_conv_w_np(input._data, grad._data, kernel, stride, padding, dilation, groups))
     if not transposed:
         cols = _im2col(input, kernel, dilation, padding, stride)
         cols = cols.reshape(n, g, -1, cols.shape[-1]).transpose(-2, -1)            # (N, G, L, Cg*K)
@@ -306,7 +340,15 @@ def _conv_grad_weight(grad, input, weight_shape, stride, padding, dilation, tran
         grad, input, weight, stride, padding, dilation, transposed, groups),
     weight=lambda grad, input, weight_shape, stride, padding, dilation, transposed, groups: _conv_grad_weight(
         grad, input, weight_shape, stride, padding, dilation, transposed, groups),
-    bias=lambda grad: grad.sum((0,) + tuple(range(2, grad.ndim))))
+    bias=lambda grad: grad.sum((0,) + tuple(range(2, grad.ndim))),
+    raw=dict(  # without create_graph: the NumPy kernels, on arrays
+        input=lambda grad, input, weight, stride, padding, dilation, transposed, groups: _conv_np(
+            grad, weight, stride, padding, dilation, groups) if transposed else _conv_t_np(
+            grad, weight, input.shape[2:], stride, padding, dilation, groups),
+        weight=lambda grad, input, weight_shape, stride, padding, dilation, transposed, groups: _conv_w_np(
+            *((input, grad) if transposed else (grad, input)), tuple(weight_shape[2:]), stride, padding, dilation,
+            groups),
+        bias=lambda grad: grad.sum((0,) + tuple(range(2, grad.ndim)))))
 def _convolution(input, weight, bias, stride, padding, dilation, transposed, output_size, groups):
     if not transposed:
         out = _conv_np(input, weight, stride, padding, dilation, groups)
