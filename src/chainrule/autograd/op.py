@@ -478,14 +478,15 @@ def _fast_source(spec, names, call):
     lines += [f"{ind}except ValueError:", f"{ind} return {call}",
               f"{ind}if type(_out) is not _nd:", f"{ind} _out = _asarray(_out)",
               f"{ind}_r = _new(_T)", f"{ind}_r._data = _out", f"{ind}_r._vc = {first + '._vc' if spec.view else '[0]'}",
-              f"{ind}_r._requires_grad = False", f"{ind}_r.grad_fn = None", f"{ind}_r._output_nr = 0"]
+              f"{ind}_r._output_nr = 0"]
     if spec.view:  # a view shares its source's version counter, and in grad mode remembers how it was cut
         lines += [f"{ind}if _state.enabled:", f"{ind} _track_view(_r, {first}, spec, ({', '.join(names)},))"]
-    if spec.node_cls is not None:
+    plain = [f"{ind}_r._requires_grad = False", f"{ind}_r.grad_fn = None", f"{ind}return _r"]
+    if spec.node_cls is not None:  # the graph flags are set once: by the recording, or plain
         needed = " or ".join(_when_tensor(names[i], i, tp, f"{names[i]}._requires_grad") for i in spec.diff_pos)
         lines += [f"{ind}if ({needed}) and _state.enabled and _out.dtype.kind in 'fc':"]
-        lines += _record_source(spec, names, ind + " ")
-    lines += [f"{ind}return _r"]
+        lines += _record_source(spec, names, ind + " ") + [f"{ind} return _r"]
+    lines += plain
     return "".join(f"    {line}\n" for line in lines) + f"    return {call}\n"
 
 
