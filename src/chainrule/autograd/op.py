@@ -484,7 +484,7 @@ def _fast_source(spec, names, call):
     plain = [f"{ind}_r._requires_grad = False", f"{ind}_r.grad_fn = None", f"{ind}return _r"]
     if spec.node_cls is not None:  # the graph flags are set once: by the recording, or plain
         needed = " or ".join(_when_tensor(names[i], i, tp, f"{names[i]}._requires_grad") for i in spec.diff_pos)
-        lines += [f"{ind}if ({needed}) and _state.enabled and _out.dtype.kind in 'fc':"]
+        lines += [f"{ind}if ({needed}) and _state.enabled and (_out.dtype is _dt or _out.dtype.kind in 'fc'):"]
         lines += _record_source(spec, names, ind + " ") + [f"{ind} return _r"]
     lines += plain
     return "".join(f"    {line}\n" for line in lines) + f"    return {call}\n"
@@ -551,7 +551,7 @@ def _record_source(spec, names, ind):
             for i in spec.diff_pos]
     lines += [f"_n._meta = ({''.join(m + ', ' for m in meta)})", "_r._requires_grad = True", "_r.grad_fn = _n"]
     if spec.saved_outputs:
-        lines.append("_n._result = [(_out, _r._vc, _r._vc[0], 0)]")
+        lines.append(f"_n._result = [(_out, _r._vc, {'_r._vc[0]' if spec.view else '0'}, 0)]")
     return [ind + line for line in lines]
 
 
