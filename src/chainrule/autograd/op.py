@@ -116,12 +116,10 @@ class OpNode(Node):
             f"Function {type(self).__name__} returned an invalid gradient at index {k} - got "
             f"[{', '.join(map(str, got))}] but expected shape compatible with [{', '.join(map(str, shape))}]")
 
-    def _saved_result(self, j=0, raw=False):
+    def _saved_result(self, j=0):
         arr, vc, version, output_nr = self._result[j]
         if vc[0] != version:
             _raise_modified(arr, vc[0], version, self, output_nr)
-        if raw:
-            return arr
         t = Tensor._make(arr)
         t._vc = vc
         if _state.enabled:  # create_graph: the result is a function of this node's inputs
@@ -318,7 +316,12 @@ def _backward_source(spec, raw):
         lines += ["  saved[k] = t._data"]
     lines += [" grad = grads[0]" if spec.outputs == 1 else " grad = grads", " nf = self.next_functions",
               " meta = self._meta"]
-    lines += [f" r{n} = self._saved_result({j}{', True' if raw else ''})" for j, n in enumerate(spec.saved_outputs)]
+    for j, n in enumerate(spec.saved_outputs):
+        if raw:  # the saved output's array, after its version check
+            lines += [f" r{n} = self._result[{j}]", f" if r{n}[1][0] != r{n}[2]:",
+                      f"  _raise_modified(r{n}[0], r{n}[1][0], r{n}[2], self, r{n}[3])", f" r{n} = r{n}[0]"]
+        else:
+            lines.append(f" r{n} = self._saved_result({j})")
     for k, (formula, _) in enumerate(spec.formulas):
         wrapped = raw and spec.raw[k] is None  # no raw formula for this input: its Tensor one, on wrapped arrays
         formula = spec.raw[k] if raw and not wrapped else formula
