@@ -2,7 +2,11 @@
 
 One pass counts, for every node reachable from the roots, how many edges point at it. Then nodes run
 from a ready queue (latest-created first, as PyTorch orders them) once all their gradients have arrived,
-so each node runs once and no recursion is involved however long the graph.
+so each node runs once and no recursion is involved however long the graph. A node that makes exactly one
+successor ready, which the queue would hand out next anyway, passes it on directly (a chain needs no queue).
+
+Without create_graph, gradients travel between nodes as NumPy arrays (`apply_raw`, see op.py); hooks,
+captured gradients and `.grad` still receive Tensors.
 """
 import heapq
 
