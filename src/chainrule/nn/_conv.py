@@ -52,10 +52,9 @@ def _dims(shape):
 
 
 # ---- windows --------------------------------------------------------------------------------------------
-def _windows(x, kernel, dilation, pads, stride, value=0):
-    """Views of the windows over the last len(kernel) axes: (*lead, *O, *K). `pads` holds (lo, hi) pairs."""
-    d = len(kernel)
-    lead = x.ndim - d
+def _padded(x, pads, value=0):
+    """x with its last len(pads) axes padded by (lo, hi) pairs; a negative hi crops."""
+    lead = x.ndim - len(pads)
     if any(hi < 0 for _, hi in pads):  # a negative high pad crops (transposed conv's output_padding, pooling)
         x = x[(Ellipsis,) + tuple(slice(0, n + min(hi, 0)) for n, (_, hi) in zip(x.shape[lead:], pads))]
     if any(lo or hi > 0 for lo, hi in pads):
@@ -64,15 +63,27 @@ def _windows(x, kernel, dilation, pads, stride, value=0):
         out = np.zeros(shape, x.dtype) if value == 0 else np.full(shape, value, x.dtype)
         out[(Ellipsis,) + tuple(slice(lo, lo + n) for n, (lo, _) in zip(x.shape[lead:], pads))] = x
         x = out
+    return x
+
+
+def _view(x, shape, strides):
+    """A read-only view of x's memory. NOTE: the ndarray constructor over a contiguous buffer takes 0.4 us,
+    as_strided 3 us and sliding_window_view 12 us."""
+    if x.flags.c_contiguous:
+        v = np.ndarray(shape, x.dtype, x, 0, strides)
+        v.flags.writeable = False
+        return v
+    return as_strided(x, shape, strides, writeable=False)
+
+
+def _windows(x, kernel, dilation, pads, stride, value=0):
+    """Views of the windows over the last len(kernel) axes: (*lead, *O, *K). `pads` holds (lo, hi) pairs."""
+    lead = x.ndim - len(kernel)
+    x = _padded(x, pads, value)
     outs = tuple((n - dl * (k - 1) - 1) // s + 1 for n, k, dl, s in zip(x.shape[lead:], kernel, dilation, stride))
     st = x.strides[lead:]
-    shape = x.shape[:lead] + outs + tuple(kernel)
-    strides = x.strides[:lead] + tuple(a * s for a, s in zip(st, stride)) + tuple(a * dl for a, dl in zip(st, dilation))
-    if x.flags.c_contiguous:  # NOTE: an ndarray over x's buffer: 0.4 us, where sliding_window_view takes 12
-        win = np.ndarray(shape, x.dtype, x, 0, strides)
-        win.flags.writeable = False
-        return win
-    return as_strided(x, shape, strides, writeable=False)
+    return _view(x, x.shape[:lead] + outs + tuple(kernel), x.strides[:lead] + tuple(a * s for a, s in zip(
+        st, stride)) + tuple(a * dl for a, dl in zip(st, dilation)))
 
 
 def _out_size(size, k, dl, lo, hi, s):
@@ -199,25 +210,65 @@ def _group_matmul(w, x, out):
         out[...] = _batched_matmul(w, x.reshape(n, g, -1, l_)).reshape(out.shape)
 
 
+def _columns(x, kernel, dilation, pads, stride, o, rows=True):
+    """The im2col of x as a view (N, C, *K, *E) to copy a chunk at a time, E, the output size, and, for row
+    columns (when `rows` allows them and they pay), the padded plane's last size (else None).
+
+    NOTE [Row columns]: with stride 1 in the last two dimensions, the window rows of one kernel offset follow
+    each other in the padded plane, one plane row apart: taking every position of those rows (E's last size
+    is (rows - 1) * plane width + output width, not rows * output width) makes each (item, channel, offset)
+    one contiguous run instead of a run per output row, whose copy NumPy pays per row. Positions past the
+    last window of a row are extra columns: the matmul computes them too, outputs cropped afterwards, and
+    gradients padded with zeros there. Worth it where the columns outnumber the outputs' rows (C * K >= 2 O)
+    and the extra columns are few (plane width <= 1.5 output width)."""
+    d = len(kernel)
+    c = x.shape[1]
+    xp = _padded(x, pads)
+    plane = xp.shape[2:]
+    outs = tuple((n - dl * (k - 1) - 1) // s + 1 for n, k, dl, s in zip(plane, kernel, dilation, stride))
+    if not rows or d < 2 or stride[-1] != 1 or stride[-2] != 1 or c * _prod(kernel) < 2 * o or \
+            2 * plane[-1] > 3 * outs[-1]:
+        win = _view(xp, xp.shape[:2] + outs + tuple(kernel), xp.strides[:2] + tuple(
+            a * s for a, s in zip(xp.strides[2:], stride)) + tuple(a * dl for a, dl in zip(xp.strides[2:], dilation)))
+        return win.transpose((0, 1) + tuple(range(2 + d, 2 + 2 * d)) + tuple(range(2, 2 + d))), outs, outs, None
+    xp = np.ascontiguousarray(xp)
+    st = xp.strides
+    ext = outs[:-2] + ((outs[-2] - 1) * plane[-1] + outs[-1],)
+    win = _view(xp, xp.shape[:2] + tuple(kernel) + ext, st[:2] + tuple(a * dl for a, dl in zip(st[2:], dilation)) +
+                tuple(a * s for a, s in zip(st[2:-2], stride[:-2])) + (st[-1],))
+    return win, ext, outs, plane[-1]
+
+
+def _row_outputs(buf, ext, outs, width):
+    """The view (N, O, *outs) of the outputs' positions in row columns `buf` (N, O, prod(ext)), contiguous."""
+    inner = [_prod(ext[j + 1:]) for j in range(len(ext) - 1)]
+    steps = (buf.shape[1] * buf.shape[2], buf.shape[2]) + tuple(inner) + (width, 1)
+    return np.ndarray(buf.shape[:2] + tuple(outs), buf.dtype, buf, 0, tuple(v * buf.itemsize for v in steps))
+
+
 def _conv_np(x, weight, stride, pads, dilation, groups):
     """Cross-correlation of x (N, C, *S) with weight (O, C/G, *K): (N, O, *out)."""
     n, c = x.shape[:2]
+    o = weight.shape[0]
     kernel = tuple(weight.shape[2:])
-    d = len(kernel)
-    win = _windows(x, kernel, dilation, pads, stride)                               # (N, C, *out, *K)
-    outs = win.shape[2:2 + d]
-    win = win.transpose((0, 1) + tuple(range(2 + d, 2 + 2 * d)) + tuple(range(2, 2 + d)))  # (N, C, *K, *out)
-    ck, l_ = c * _prod(kernel), _prod(outs)
+    win, ext, outs, width = _columns(x, kernel, dilation, pads, stride, o)          # (N, C, *K, *ext)
+    ck, le = c * _prod(kernel), _prod(ext)
     dtype = np.result_type(x, weight)
-    w = weight.reshape(groups, weight.shape[0] // groups, -1)                       # (G, Og, Cg*K)
-    out = np.empty((n, weight.shape[0], l_), dtype)
-    chunks, step = _chunks(n, ck * l_ * dtype.itemsize)
-    buf = np.empty((step, ck, l_), dtype)
+    w = weight.reshape(groups, o // groups, -1)                                      # (G, Og, Cg*K)
+    out = np.empty((n, o) + outs, dtype)
+    chunks, step = _chunks(n, ck * le * dtype.itemsize)
+    buf = np.empty((step, ck, le), dtype)
+    rows = None if width is None else np.empty((step, o, le), dtype)
     for sl in chunks:
-        cols = buf[:sl.stop - sl.start]
+        nb = sl.stop - sl.start
+        cols = buf[:nb]
         np.copyto(cols.reshape(win[sl].shape), win[sl])                             # im2col of this chunk
-        _group_matmul(w, cols, out[sl])
-    return out.reshape((n, weight.shape[0]) + outs)
+        if rows is None:
+            _group_matmul(w, cols, out[sl].reshape(nb, o, le))
+        else:
+            _group_matmul(w, cols, rows[:nb])
+            out[sl] = _row_outputs(rows[:nb], ext, outs, width)
+    return out
 
 
 def _conv_t_np(g, weight, size, stride, pads, dilation, groups):
@@ -298,29 +349,37 @@ def _conv_t_plane(g, weight, size, pads, dilation, dtype):
     return dx[(slice(None), slice(None)) + tuple(slice(lo, lo + s) for s, (lo, _) in zip(size, pads))]
 
 
-def _conv_w_np(g, x, kernel, stride, pads, dilation, groups):
-    """The adjoint of _conv_np in the weight: sum over the batch of g (N, O, *out) times x's columns."""
+def _conv_w_np(g, x, kernel, stride, pads, dilation, groups, rows=True):
+    """The adjoint of _conv_np in the weight: sum over the batch of g (N, O, *out) times x's columns.
+    `rows`: row columns allowed (NOTE [Row columns])."""
     n, c = x.shape[:2]
     o = g.shape[1]
-    d = len(kernel)
-    win = _windows(x, kernel, dilation, pads, stride)
-    outs = win.shape[2:2 + d]
-    win = win.transpose((0, 1) + tuple(range(2 + d, 2 + 2 * d)) + tuple(range(2, 2 + d)))
-    ck, l_ = c * _prod(kernel), _prod(outs)
+    win, ext, outs, width = _columns(x, kernel, dilation, pads, stride, o, rows)
+    ck, le = c * _prod(kernel), _prod(ext)
     dtype = np.result_type(g, x)
-    g = g.reshape(n, groups, o // groups, l_)
     gw = np.zeros((groups, o // groups, ck // groups), dtype)
-    chunks, step = _chunks(n, ck * l_ * dtype.itemsize)
-    buf = np.empty((step, ck, l_), dtype)
+    chunks, step = _chunks(n, ck * le * dtype.itemsize)
+    buf = np.empty((step, ck, le), dtype)
+    g_rows = None if width is None else np.zeros((step, o, le), dtype)  # stays 0 past the windows
     for sl in chunks:
         nb = sl.stop - sl.start
         cols = buf[:nb]
         np.copyto(cols.reshape(win[sl].shape), win[sl])
-        cols = cols.reshape(nb, groups, ck // groups, l_).transpose(0, 1, 3, 2)  # (nb, G, L, Cg*K)
-        if groups == 1:
-            gw[0] += np.matmul(g[sl, 0], cols[:, 0]).sum(0)
+        cols = cols.reshape(nb, groups, ck // groups, le).transpose(0, 1, 3, 2)  # (nb, G, L, Cg*K)
+        if g_rows is None:
+            gs = g[sl].reshape(nb, groups, o // groups, le)
         else:
-            gw += np.matmul(g[sl], cols).sum(0)
+            gs = g_rows[:nb]
+            _row_outputs(gs, ext, outs, width)[...] = g[sl]  # (a view of the buffer: written through)
+            gs = gs.reshape(nb, groups, o // groups, le)
+        if groups == 1:
+            gw[0] += np.matmul(gs[:, 0], cols[:, 0]).sum(0)
+        else:
+            gw += np.matmul(gs, cols).sum(0)
+    if width is not None and not np.isfinite(gw).all():
+        # A non-finite input that no window reads still reaches the extra columns (times a zero gradient):
+        # the general columns then decide.
+        return _conv_w_np(g, x, kernel, stride, pads, dilation, groups, rows=False)
     return gw.reshape((o, c // groups) + tuple(kernel))
 
 
