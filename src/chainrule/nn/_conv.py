@@ -3,8 +3,9 @@
 NOTE [Windows]
 Everything spatial is built from two mutually adjoint linear ops: `_im2col` (sliding windows of the padded
 input as columns, PyTorch's `unfold` layout (N, C*K, L)) and `_col2im` (its adjoint, `fold`). A convolution
-is one im2col plus one batched matmul; its backward formulas are written with these same ops and matmul, so
-they differentiate again. Pooling that picks elements (max pools, nearest upsampling, reflect / replicate /
+is an im2col plus a matmul (computed in batch chunks by NumPy kernels, see NOTE [Convolution in batch
+chunks]); its create_graph backward formulas are written with these same ops and matmul, so they
+differentiate again. Pooling that picks elements (max pools, nearest upsampling, reflect / replicate /
 circular padding) is a gather from the flattened spatial plane with precomputed int64 indices; its adjoint
 is a scatter-add (`np.bincount`). Linear resampling (bilinear, adaptive average) multiplies by one small
 interpolation matrix per spatial dimension.
@@ -181,6 +182,8 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
 # makes the columns again, chunk by chunk, rather than keeping the forward's for the whole step.
 # The backward runs these kernels on arrays (the op's `raw` formulas) unless it makes a graph of itself
 # (create_graph): then the formulas are written with `_im2col`, `_col2im` and matmul, to differentiate again.
+# Stride-1 convolutions also lay their columns out so that copies and adds run long: NOTE [Row columns]
+# (forward, weight gradient) and NOTE [Plane columns] (input gradient).
 _CHUNK_BYTES = 1 << 18
 
 
