@@ -60,6 +60,7 @@ def test_values_anyone_can_reach_are_never_overwritten():
     seen_through = view_base.numpy()
     detached_from = x * 4
     for result in (named + 1, T.add(named, 1), named.add(1), 1 + named, -named, T.tanh(named),
+                   T.add(named, other=1.0), T.add(self=named, other=1.0), T.mul(*[named, 2.0]), named.add(other=1.0),
                    T.tanh(view_base.reshape(N // 2, 2).reshape(N)), T.exp(detached_from.detach()),
                    x.t() + 1):
         assert result.shape == x.shape
