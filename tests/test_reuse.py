@@ -130,3 +130,12 @@ def test_a_tensor_used_many_times_sums_its_gradients_in_one_buffer():
     # Four buffers at most (saved outputs are freed as their nodes run); a fresh array for every partial
     # sum makes it five.
     assert peak < 4.5 * x.detach().numpy().nbytes
+
+
+def test_a_temporary_leaf_keeps_its_values_for_its_accumulator():
+    # The leaf is only an argument, but its grad_fn's next_functions reach it: PyTorch keeps its values.
+    y = T.tanh(big(6, requires_grad=True))
+    leaf = y.grad_fn.next_functions[0][0].variable
+    np.testing.assert_array_equal(leaf.detach().numpy(), big(6).numpy())
+    z = big(7, requires_grad=True) + 1.0
+    np.testing.assert_array_equal(z.grad_fn.next_functions[0][0].variable.detach().numpy(), big(7).numpy())

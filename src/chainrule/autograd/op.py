@@ -173,6 +173,8 @@ def _reusable(t, arr):
     measured for the way the op was called (a call, or an arithmetic operator)."""
     if not _TEMPORARY or arr.base is not None or not arr.flags.writeable or _refcount(arr) != _TEMPORARY["array"]:
         return False
+    if t._requires_grad and t.grad_fn is None:  # a leaf: its AccumulateGrad (grad_fn.next_functions) keeps it
+        return False
     caller = sys._getframe(2)
     return _refcount(t) == _TEMPORARY.get(caller.f_code.co_code[caller.f_lasti])
 
