@@ -169,11 +169,29 @@ def reciprocal(self):
     return np.reciprocal(self)
 
 
+_NUMBERS = {}
+
+
+def _numbers(dtype):
+    """0, 1 and 0.5 as 0-d arrays of `dtype`. NOTE: NumPy 2 runs a ufunc about 0.25 us faster with an array
+    operand than with a Python number, which it must first fit to the other operand's dtype."""
+    numbers = _NUMBERS.get(dtype)
+    if numbers is None:
+        numbers = tuple(np.array(v, dtype) for v in (0, 1, 0.5 if dtype.kind in "fc" else 0))
+        for n in numbers:
+            n.flags.writeable = False
+        _NUMBERS[dtype] = numbers
+    return numbers
+
+
 @op("SigmoidBackward0", float_op=True, self=lambda grad, result: _sigmoid_backward(grad, result),
     raw={"self": lambda grad, result: _sigmoid_backward.on_arrays(grad, result)})
 def sigmoid(self):
     # NOTE: written via tanh so that large |x| never overflows exp.
-    return (np.tanh(self * 0.5) + 1) * 0.5 if self.dtype.kind == "f" else 1 / (1 + np.exp(-self))
+    if self.dtype.kind != "f":
+        return 1 / (1 + np.exp(-self))
+    _, one, half = _numbers(self.dtype)
+    return (np.tanh(self * half) + one) * half
 
 
 @op("TanhBackward0", float_op=True, ufunc=np.tanh, self=lambda grad, result: _tanh_backward(grad, result),
@@ -211,7 +229,7 @@ def _tanh_backward(grad_, output):
 
 
 def _relu_into(x, out=None):
-    return np.maximum(x, 0, out=out)
+    return np.maximum(x, _numbers(x.dtype)[0], out=out)
 
 
 @op("ReluBackward0", ufunc=_relu_into, self=lambda grad, result: _threshold_backward(grad, result),  # relu'(0) = 0
@@ -226,9 +244,10 @@ def _threshold_backward(grad_, output):
     """The gradient where the output is positive, zero elsewhere (PyTorch's threshold_backward)."""
     # NOTE: on large arrays multiplying by the mask is branch-free, ten times faster than np.where on a random
     # mask; only an inf/nan gradient where the output is not positive needs where's exact zero.
+    zero = _numbers(output.dtype)[0]
     if output.size >= _SMALL and np.isfinite(np.add.reduce(grad_, axis=None)):
-        return np.multiply(grad_, output > 0)
-    return np.where(output > 0, grad_, np.result_type(grad_).type(0))
+        return np.multiply(grad_, output > zero)
+    return np.where(output > zero, grad_, np.result_type(grad_).type(0))
 
 
 @op("AbsBackward0", self=lambda grad, self: grad * sign(self))
