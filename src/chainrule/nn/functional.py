@@ -1234,9 +1234,9 @@ def _softplus_neg(x):
 @op("BinaryCrossEntropyWithLogitsBackward0", promote=True, nondiff=("weight", "pos_weight"),
     self=_bce_logits_grad_input, target=_bce_logits_grad_target, raw={"self": _bce_logits_grad_input})
 def _bce_with_logits(self, target, weight, pos_weight, reduction):
-    softplus_neg = np.maximum(-self, 0) + np.log1p(np.exp(-np.abs(self)))
+    softplus_neg = np.logaddexp(D._numbers(self.dtype)[0], -self)  # log(1 + exp(-x)), stable for large |x|
     if pos_weight is None:
-        loss = (1 - target) * self + softplus_neg
+        loss = self - target * self + softplus_neg
     else:
         loss = (1 - target) * self + (1 + (pos_weight - 1) * target) * softplus_neg
     if weight is not None:
