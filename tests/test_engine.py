@@ -279,6 +279,12 @@ def test_non_leaf_grad_warns():
 def test_modified_saved_tensor_error():
     same(lambda lib: [y := data(lib, 2, 3).exp(), y.add_(1), y.sum().backward()])
     same(lambda lib: [y := data(lib, 2, 3) * 1, z := y * y, y.add_(1), z.sum().backward()])
+    # chainrule makes a tensor's counter when first needed (a view, detach, an in-place change): a tensor saved
+    # before that is still seen changed through what shares the counter later
+    same(lambda lib: [y := data(lib, 2, 3) * 1, z := y * y, y[0].add_(1), z.sum().backward()])
+    same(lambda lib: [y := data(lib, 2, 3) * 1, z := y * y, y.detach().add_(1), z.sum().backward()])
+    same(lambda lib: [y := data(lib, 2, 3) * 1, z := y * y, y.view(3, 2).mul_(2), z.sum().backward()])
+    same(lambda lib: [y := data(lib, 2, 3) * 1, t := y.exp(), t.t().add_(1), t.sum().backward()])
 
     def leaf(lib):
         x = data(lib, 3)

@@ -4,7 +4,7 @@ import numpy as np
 from . import _dtype
 from ._tensor import Tensor
 from .autograd import derivatives as D
-from .autograd.op import INPLACE, PUBLIC, _MultiOutputView, broadcast_shapes
+from .autograd.op import INPLACE, PUBLIC, _MultiOutputView, broadcast_shapes, counter
 from .autograd.grad_mode import no_grad, state as _state
 from .autograd.shape_ops import _index_put
 
@@ -38,7 +38,7 @@ def _commit_inplace(self, result):
     if not self._data.flags.writeable:
         self._data = self._data.copy()
     self._data[...] = arr
-    self._vc[0] += 1
+    counter(self)[0] += 1
     if through_view:
         _rebase_view(self, base, result)
     elif node is not None:
@@ -46,7 +46,7 @@ def _commit_inplace(self, result):
         self._requires_grad = True
         self._output_nr = result._output_nr
         if node._spec.saved_outputs:
-            node._result = [(self._data, self._vc, self._vc[0], 0)]
+            node._result = [(self._data, counter(self), self._vc[0], 0)]
     return self
 
 
@@ -127,7 +127,7 @@ def _ufunc_inplace(self, ufunc, args, kwargs):
         ufunc(arr, other, out=arr)
     except ValueError:  # other does not broadcast to self's shape
         return False
-    self._vc[0] += 1
+    counter(self)[0] += 1
     return True
 
 
@@ -318,7 +318,7 @@ def setitem(self, key, value):
             view._data[...] = raw
         else:
             view._data[rest] = raw
-        self._vc[0] += 1
+        counter(self)[0] += 1
         return
     if whole:
         if isinstance(value, Tensor):

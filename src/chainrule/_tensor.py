@@ -79,8 +79,8 @@ ONLY_FLOAT_GRAD = "only Tensors of floating point dtype can require gradients"
 class Tensor:
     """A NumPy array with autograd bookkeeping.
 
-    `_vc` is the version counter, a one-element list shared with views so that an in-place change through
-    any of them is seen by every saved reference.
+    `_vc` is the version counter (see autograd.op.counter), a one-element list shared with views so that an
+    in-place change through any of them is seen by every saved reference.
     """
     # NOTE: storage, version counter and the graph flags are slots set for every tensor; the rarer
     # attributes below are class-level defaults that an instance overrides in its __dict__ when needed.
@@ -110,7 +110,7 @@ class Tensor:
     def _make(cls, arr):
         t = _new(cls)
         t._data = arr
-        t._vc = [0]
+        t._vc = _op.UNVERSIONED
         t._requires_grad = False
         t.grad_fn = None
         t._output_nr = 0
@@ -118,7 +118,7 @@ class Tensor:
 
     def as_subclass(self, cls):
         t = cls._make(self._data)
-        t._vc = self._vc
+        t._vc = _op.counter(self)
         return t
 
     # ---- autograd flags -------------------------------------------------------------------------
@@ -200,7 +200,7 @@ class Tensor:
 
     def detach(self):
         t = Tensor._make(self._data)
-        t._vc = self._vc
+        t._vc = _op.counter(self)
         return t
 
     def detach_(self):

@@ -266,6 +266,6 @@ def accumulate_into_grad(var, g, owned=False):
         var._grad = g if owned and g.grad_fn is None else type(g)._make(g._data.copy())
     elif old.grad_fn is None and old._data.shape == g._data.shape:
         old._data += g._data
-        old._vc[0] += 1
+        _op.counter(old)[0] += 1
     else:
         var._grad = old + g

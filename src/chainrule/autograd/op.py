@@ -228,6 +228,19 @@ def _temporary_counts():
 _TEMPORARY = _temporary_counts()
 
 
+UNVERSIONED = (0,)  # the version counter of a tensor not yet changed in place nor sharing its counter
+
+
+def counter(t):
+    """t's version counter as the list an in-place change increments and views share, made on first need.
+    NOTE: until then every new tensor holds the immutable UNVERSIONED: one list less per op, and an increment
+    that forgot to ask here fails (tuples take no assignment) instead of changing every tensor's version."""
+    vc = t._vc
+    if vc.__class__ is tuple:
+        vc = t._vc = [0]
+    return vc
+
+
 def _raise_modified(arr, now, expected, producer, output_nr):
     torch_type = _dtype.LEGACY_NAMES[arr.dtype.name]
     shape = ", ".join(map(str, arr.shape))
@@ -452,7 +465,8 @@ def _specialize(fn, source):
     namespace.update(_T=Tensor, _f32=np.dtype(np.float32), _f64=np.dtype(np.float64), _nd=_ndarray,
                      _asarray=np.asarray, _new=object.__new__, _state=_state, _acc=AccumulateGrad.of,
                      _NOEDGE=(None, 0), _next_seq=_sequence.__next__, _fwd=spec.forward, _node=spec.node_cls,
-                     _track_view=_track_view, _uf=spec.ufunc, _reusable=_reusable)
+                     _track_view=_track_view, _uf=spec.ufunc, _reusable=_reusable, _counter=counter,
+                     _UNV=UNVERSIONED)
     exec(source, namespace)
     fn.__code__ = namespace[fn.__name__].__code__
 
@@ -482,7 +496,7 @@ def _fast_source(spec, names, call):
         lines += _ufunc_source(spec, names, ind + " ", args)
     lines += [f"{ind}except ValueError:", f"{ind} return {call}",
               f"{ind}if type(_out) is not _nd:", f"{ind} _out = _asarray(_out)",
-              f"{ind}_r = _new(_T)", f"{ind}_r._data = _out", f"{ind}_r._vc = {first + '._vc' if spec.view else '[0]'}",
+              f"{ind}_r = _new(_T)", f"{ind}_r._data = _out", f"{ind}_r._vc = {f'_counter({first})' if spec.view else '_UNV'}",
               f"{ind}_r._output_nr = 0"]
     if spec.view:  # a view shares its source's version counter, and in grad mode remembers how it was cut
         lines += [f"{ind}if _state.enabled:", f"{ind} _track_view(_r, {first}, spec, ({', '.join(names)},))"]
@@ -556,7 +570,10 @@ def _record_source(spec, names, ind):
             for i in spec.diff_pos]
     lines += [f"_n._meta = ({''.join(m + ', ' for m in meta)})", "_r._requires_grad = True", "_r.grad_fn = _n"]
     if spec.saved_outputs:
-        lines.append(f"_n._result = [(_out, _r._vc, {'_r._vc[0]' if spec.view else '0'}, 0)]")
+        lines.append("_n._result = [(_out, _r._vc, _r._vc[0], 0)]" if spec.view else
+                     "_r._vc = _rv = [0]")
+        if not spec.view:
+            lines.append("_n._result = [(_out, _rv, 0, 0)]")
     return [ind + line for line in lines]
 
 
@@ -644,7 +661,7 @@ def apply(spec, args):
         result = Tensor._make(out)
         if spec.view:
             src = args[spec.tensor_pos[0]]
-            result._vc = src._vc
+            result._vc = counter(src)
             if _state.enabled:
                 _track_view(result, src, spec, args)
     else:
@@ -652,7 +669,7 @@ def apply(spec, args):
         if spec.view:
             src = args[spec.tensor_pos[0]]
             for k, r in enumerate(result):
-                r._vc = src._vc
+                r._vc = counter(src)
                 if _state.enabled:  # views that may not be written in place: see _methods._rebase_view
                     r._base = src if src._base is None else src._base
                     r._view_fn = _MultiOutputView(spec, k)
@@ -734,5 +751,5 @@ def _record(spec, args, inputs, edges, result):
                 r._output_nr = k
     outs = (result,) if spec.outputs == 1 else result
     if spec.saved_outputs:
-        node._result = [(outs[j]._data, outs[j]._vc, outs[j]._vc[0], j) for j in spec.saved_outputs]
+        node._result = [(outs[j]._data, counter(outs[j]), outs[j]._vc[0], j) for j in spec.saved_outputs]
     return result

@@ -13,7 +13,7 @@ import warnings
 
 import numpy as np
 
-from ..autograd.op import op, public
+from ..autograd.op import counter, op, public
 from ..autograd import derivatives as D
 from ..autograd.grad_mode import state as _grad_state
 from .._tensor import Tensor
@@ -782,7 +782,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
         w = weight._data
         norms = np.linalg.norm(w[rows], ord=norm_type, axis=-1, keepdims=True)
         w[rows] = np.where(norms > max_norm, w[rows] * (max_norm / (norms + 1e-7)), w[rows]).astype(w.dtype)
-        weight._vc[0] += 1
+        counter(weight)[0] += 1
     return _embedding(weight, input, padding_idx, scale_grad_by_freq)
 
 
@@ -2002,7 +2002,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     for src, rep_t in ((running_mean, rm), (running_var, rv)):
         if src is not None and use_input_stats:
             src._data[...] = rep_t._data.reshape(N, C).mean(0)
-            src._vc[0] += 1
+            counter(src)[0] += 1
     return out.view(*input.shape)
 
 
