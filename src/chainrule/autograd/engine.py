@@ -25,7 +25,7 @@ def _dependencies(root):
     stack = [root]
     while stack:
         node = stack.pop()
-        for nxt, _ in node.next_functions:
+        for nxt in node._next:
             if nxt is not None:
                 if nxt in deps:
                     deps[nxt] += 1
@@ -41,14 +41,14 @@ def _must_run(root, deps, targets):
     while ready:
         node = ready.pop()
         order.append(node)
-        for nxt, _ in node.next_functions:
+        for nxt in node._next:
             if nxt is not None:
                 pending[nxt] -= 1
                 if pending[nxt] == 0:
                     ready.append(nxt)
     must_run = set()
     for node in reversed(order):
-        if any(n in targets or n in must_run for n, _ in node.next_functions):
+        if any(n in targets or n in must_run for n in node._next):
             must_run.add(node)
     return must_run
 
@@ -108,7 +108,7 @@ def run_backward(roots, grads, retain_graph, create_graph, captures=None):
                     if slot is not None:
                         captured[slot] = _make(g) if raw and g is not None else g
                 run = node in must_run
-            nexts = node.next_functions
+            nexts = node._next
             if run and (inputs[0] is not None or any(g is not None for g in inputs)):
                 outputs = node.apply_raw(inputs) if raw else node.apply(inputs)  # one gradient per edge
                 if node._hooks:
@@ -119,7 +119,7 @@ def run_backward(roots, grads, retain_graph, create_graph, captures=None):
                 outputs = [None] * len(nexts)
                 run = False
             next_node = None  # the first successor this node makes ready; more go straight to the queue
-            for (nxt, nr), g in zip(nexts, outputs):
+            for nxt, nr, g in zip(nexts, node._nrs, outputs):
                 if nxt is None:
                     continue
                 buf = buffers.get(nxt)

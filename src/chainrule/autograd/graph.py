@@ -20,9 +20,16 @@ FREED_MESSAGE = (
 
 
 class Node:
-    """Base of every backward function. `next_functions` holds one (node, output_nr) pair per input.
+    """Base of every backward function: one edge per input, kept as two tuples, the next nodes (`_next`,
+    None for an input that needs no gradient) and which of their outputs each edge leaves from (`_nrs`);
+    `next_functions` pairs them as PyTorch shows them. NOTE: two flat tuples rather than a tuple of pairs
+    keep the cycle collector's work down on long graphs (a tuple of ints is never tracked).
     Hooks are rare: they live in the instance dict, made only when one is registered."""
-    __slots__ = ("next_functions", "_seq", "__weakref__", "__dict__")
+    __slots__ = ("_next", "_nrs", "_seq", "__weakref__", "__dict__")
+
+    @property
+    def next_functions(self):
+        return tuple(zip(self._next, self._nrs))
     _pre_hooks = None
     _hooks = None
 
@@ -64,7 +71,8 @@ class GraphRoot(Node):
     __slots__ = ("grads",)
 
     def __init__(self, roots, grads):
-        self.next_functions = tuple(roots)
+        self._next = tuple(node for node, _ in roots)
+        self._nrs = tuple(nr for _, nr in roots)
         self.grads = grads
         self._seq = float("inf")
 
@@ -80,7 +88,7 @@ class AccumulateGrad(Node):
 
     def __init__(self, variable):
         self.variable = variable
-        self.next_functions = ()
+        self._next = self._nrs = ()
         self._seq = float("inf")  # NOTE: like PyTorch, run as soon as ready, before other nodes.
 
     @staticmethod

@@ -85,7 +85,7 @@ class OpNode(Node):
         results = [self._saved_result(j) for j in range(len(self._spec.saved_outputs))]
         raw = formula(*pick([grads[0], *saved, *results]))
         return [self._conform(k, g) if g is not None and nxt is not None else None
-                for k, (g, (nxt, _)) in enumerate(zip(raw, self.next_functions))]
+                for k, (g, nxt) in enumerate(zip(raw, self._next))]
 
     def _conform(self, k, g):
         """Sum a gradient back to its input's shape and cast it to its dtype; PyTorch's error if it cannot."""
@@ -329,7 +329,7 @@ def _backward_source(spec, raw):
               "   _raise_modified(t._data, t._vc[0], v, t.grad_fn, t._output_nr)"]
     if raw:
         lines += ["  saved[k] = t._data"]
-    lines += [" grad = grads[0]" if spec.outputs == 1 else " grad = grads", " nf = self.next_functions",
+    lines += [" grad = grads[0]" if spec.outputs == 1 else " grad = grads", " nf = self._next",
               " meta = self._meta"]
     for j, n in enumerate(spec.saved_outputs):
         if raw:  # the saved output's array, after its version check
@@ -344,7 +344,7 @@ def _backward_source(spec, raw):
         args = ["grad" if p in ("grad", "grads") else f"r{_output_number(p)}" if _output_number(p) is not None else
                 f"saved[{spec.saved_names.index(p)}]" for p in params]
         call = f"_f{k}({', '.join(f'_wrap({a})' if wrapped else a for a in args)})"
-        lines += [f" g{k} = None", f" if nf[{k}][0] is not None:", f"  g{k} = {call}", f"  if g{k} is not None:"]
+        lines += [f" g{k} = None", f" if nf[{k}] is not None:", f"  g{k} = {call}", f"  if g{k} is not None:"]
         if wrapped:
             lines.append(f"   g{k} = g{k}._data")
         if raw:
@@ -464,7 +464,7 @@ def _specialize(fn, source):
     spec = namespace["spec"]
     namespace.update(_T=Tensor, _f32=np.dtype(np.float32), _f64=np.dtype(np.float64), _nd=_ndarray,
                      _asarray=np.asarray, _new=object.__new__, _state=_state, _acc=AccumulateGrad.of,
-                     _NOEDGE=(None, 0), _next_seq=_sequence.__next__, _fwd=spec.forward, _node=spec.node_cls,
+                     _next_seq=_sequence.__next__, _fwd=spec.forward, _node=spec.node_cls,
                      _track_view=_track_view, _uf=spec.ufunc, _reusable=_reusable, _counter=counter,
                      _UNV=UNVERSIONED)
     exec(source, namespace)
@@ -543,15 +543,16 @@ def _when_tensor(name, i, tp, expr):
 def _record_source(spec, names, ind):
     """`_record` unrolled: the node, its edges, saved values, versions, input metadata and the result's link."""
     tp = spec.tensor_pos
-    edges = []
+    nodes, nrs = [], []
     for i in spec.diff_pos:
         n = names[i]
-        edges.append(f"((({n}.grad_fn, {n}._output_nr) if {n}.grad_fn is not None else (_acc({n}), 0)) "
-                     f"if {_when_tensor(n, i, tp, n + '._requires_grad')} else _NOEDGE)")
+        nodes.append(f"(({n}.grad_fn or _acc({n})) if {_when_tensor(n, i, tp, n + '._requires_grad')} else None)")
+        nrs.append(f"{n}._output_nr" if i == tp[0] else f"({n}._output_nr if type({n}) is _T else 0)")
     saved = [names[i] for i in spec.saved_pos]
     saved += [f"({names[i]}._data.shape if {_when_tensor(names[i], i, tp, 'True')} else ())" for i in spec.save_shapes]
     lines = ["_n = _node()",
-             f"_n.next_functions = ({''.join(e + ', ' for e in edges)})", "_n._seq = _next_seq()",
+             f"_n._next = ({''.join(e + ', ' for e in nodes)})", f"_n._nrs = ({''.join(e + ', ' for e in nrs)})",
+             "_n._seq = _next_seq()",
              f"_n._saved = ({''.join(s + ', ' for s in saved)})"]
     certain = [f"({k}, {names[i]}._vc[0])" for k, i in enumerate(spec.saved_pos) if i == tp[0]]
     maybe = [(k, names[i], _when_tensor(names[i], i, tp, "True")) for k, i in enumerate(spec.saved_pos) if i != tp[0]]
@@ -722,7 +723,8 @@ class _MultiOutputView:
 
 def _record(spec, args, inputs, edges, result):
     node = spec.node_cls()
-    node.next_functions = tuple(edges)
+    node._next = tuple(fn for fn, _ in edges)
+    node._nrs = tuple(nr for _, nr in edges)
     node._seq = next(_sequence)
     saved = []
     versions = []
