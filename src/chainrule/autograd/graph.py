@@ -11,6 +11,7 @@ import weakref
 __all__ = ["Node", "AccumulateGrad", "GraphRoot"]
 
 _sequence = itertools.count()
+_FIRST = float("inf")  # the sequence number of nodes the engine runs as soon as they are ready
 
 FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors after they have "
@@ -71,10 +72,10 @@ class GraphRoot(Node):
     __slots__ = ("grads",)
 
     def __init__(self, roots, grads):
-        self._next = tuple(node for node, _ in roots)
-        self._nrs = tuple(nr for _, nr in roots)
+        self._next = tuple([node for node, _ in roots])
+        self._nrs = tuple([nr for _, nr in roots])
         self.grads = grads
-        self._seq = float("inf")
+        self._seq = _FIRST
 
     def apply(self, _):
         return self.grads
@@ -89,7 +90,7 @@ class AccumulateGrad(Node):
     def __init__(self, variable):
         self.variable = variable
         self._next = self._nrs = ()
-        self._seq = float("inf")  # NOTE: like PyTorch, run as soon as ready, before other nodes.
+        self._seq = _FIRST  # NOTE: like PyTorch, run as soon as ready, before other nodes.
 
     @staticmethod
     def of(tensor):

@@ -313,7 +313,8 @@ def _compile_backward(spec, raw):
     formulas = [r or f for r, (f, _) in zip(spec.raw, spec.formulas)] if raw else [f for f, _ in spec.formulas]
     namespace = {"FREED_MESSAGE": FREED_MESSAGE, "_raise_modified": _raise_modified, "_nd": _ndarray,
                  "_wrap": _wrap, **{f"_f{k}": f for k, f in enumerate(formulas)}}
-    exec(_backward_source(spec, raw), namespace)
+    where = f"<chainrule {spec.node_cls.__name__}.{'apply_raw' if raw else 'apply'}>"  # for tracebacks, profiles
+    exec(compile(_backward_source(spec, raw), where, "exec"), namespace)
     return namespace["apply"]
 
 
@@ -467,7 +468,7 @@ def _specialize(fn, source):
                      _next_seq=_sequence.__next__, _fwd=spec.forward, _node=spec.node_cls,
                      _track_view=_track_view, _uf=spec.ufunc, _reusable=_reusable, _counter=counter,
                      _UNV=UNVERSIONED)
-    exec(source, namespace)
+    exec(compile(source, f"<chainrule {spec.name}>", "exec"), namespace)
     fn.__code__ = namespace[fn.__name__].__code__
 
 
