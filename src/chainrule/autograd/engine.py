@@ -157,7 +157,7 @@ def run_backward(roots, grads, retain_graph, create_graph, captures=None):
                         heappush(ready, (-next_node._seq, tie, next_node))
                         tie += 1
                     next_node = nxt
-            if run and not retain_graph:
+            if run and not retain_graph and (node._versions or node._result is not None or node._listed):
                 node.release()
             node = None
             if next_node is not None:

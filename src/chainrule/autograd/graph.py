@@ -27,6 +27,10 @@ class Node:
     keep the cycle collector's work down on long graphs (a tuple of ints is never tracked).
     Hooks are rare: they live in the instance dict, made only when one is registered."""
     __slots__ = ("_next", "_nrs", "_seq", "__weakref__", "__dict__")
+    # What release() frees; the engine looks here first and skips the call for nodes that hold nothing.
+    _versions = ()
+    _result = None
+    _listed = False
 
     @property
     def next_functions(self):

@@ -54,7 +54,6 @@ class OpNode(Node):
     get a `_result` slot."""
     __slots__ = ("_saved", "_versions", "_meta")
     _spec = None
-    _result = None
 
     @property
     def _freed(self):
@@ -309,6 +308,9 @@ def _output_number(name):
     return None
 
 
+_PASSTHROUGH = lambda grad: grad  # noqa: E731  (the formula of inputs that take the gradient as it comes)
+
+
 def _compile_backward(spec, raw):
     formulas = [r or f for r, (f, _) in zip(spec.raw, spec.formulas)] if raw else [f for f, _ in spec.formulas]
     namespace = {"FREED_MESSAGE": FREED_MESSAGE, "_raise_modified": _raise_modified, "_nd": _ndarray,
@@ -345,6 +347,8 @@ def _backward_source(spec, raw):
         args = ["grad" if p in ("grad", "grads") else f"r{_output_number(p)}" if _output_number(p) is not None else
                 f"saved[{spec.saved_names.index(p)}]" for p in params]
         call = f"_f{k}({', '.join(f'_wrap({a})' if wrapped else a for a in args)})"
+        if formula.__code__.co_code == _PASSTHROUGH.__code__.co_code and params == ("grad",):
+            call = "grad"  # `lambda grad: grad`: no call
         lines += [f" g{k} = None", f" if nf[{k}] is not None:", f"  g{k} = {call}", f"  if g{k} is not None:"]
         if wrapped:
             lines.append(f"   g{k} = g{k}._data")
@@ -418,7 +422,7 @@ def op(grad_fn=None, *, promote=False, float_op=False, nondiff=(), view=False, o
         spec.raw = tuple(raw_formulas.get(names[i]) for i in spec.diff_pos) if raw_formulas and not listed else None
         if grad_fn is not None:
             slots = ("_result",) if spec.saved_outputs else ()
-            spec.node_cls = type(grad_fn, (OpNode,), {"__slots__": slots, "_spec": spec})
+            spec.node_cls = type(grad_fn, (OpNode,), {"__slots__": slots, "_spec": spec, "_listed": listed})
         else:
             spec.node_cls = None
         return _public_function(forward, spec, names)
