@@ -52,6 +52,8 @@ class Spec:
 class OpNode(Node):
     """A recorded op. Subclassed once per op, with the PyTorch grad_fn name; ops that save their outputs
     get a `_result` slot."""
+    # _meta: each differentiable input's shape and dtype char, flat (shape0, char0, shape1, char1, ...), None
+    # for an input that was no tensor: what a gradient is conformed to.
     __slots__ = ("_saved", "_versions", "_meta")
     _spec = None
 
@@ -88,7 +90,7 @@ class OpNode(Node):
 
     def _conform(self, k, g):
         """Sum a gradient back to its input's shape and cast it to its dtype; PyTorch's error if it cannot."""
-        shape, dt = self._meta[k]
+        shape, dt = self._meta[2 * k], self._meta[2 * k + 1]
         arr = g._data
         if arr.shape != shape:
             g = sum_to(g, shape)
@@ -100,7 +102,7 @@ class OpNode(Node):
 
     def _conform_raw(self, k, arr):
         """_conform for a gradient given as an array (or a NumPy scalar)."""
-        shape, dt = self._meta[k]
+        shape, dt = self._meta[2 * k], self._meta[2 * k + 1]
         arr = np.asarray(arr)
         got = arr.shape
         if got != shape:
@@ -110,7 +112,7 @@ class OpNode(Node):
         return arr if arr.dtype.char == dt else arr.astype(dt)
 
     def _bad_shape(self, k, got):
-        shape = self._meta[k][0]
+        shape = self._meta[2 * k]
         raise RuntimeError(
             f"Function {type(self).__name__} returned an invalid gradient at index {k} - got "
             f"[{', '.join(map(str, got))}] but expected shape compatible with [{', '.join(map(str, shape))}]")
@@ -353,11 +355,10 @@ def _backward_source(spec, raw):
         if wrapped:
             lines.append(f"   g{k} = g{k}._data")
         if raw:
-            lines += [f"   m = meta[{k}]",
-                      f"   if type(g{k}) is not _nd or g{k}.shape != m[0] or g{k}.dtype.char != m[1]:",
+            lines += [f"   if type(g{k}) is not _nd or g{k}.shape != meta[{2 * k}] or g{k}.dtype.char != meta[{2 * k + 1}]:",
                       f"    g{k} = self._conform_raw({k}, g{k})"]
         else:
-            lines += [f"   a = g{k}._data", f"   m = meta[{k}]", "   if a.shape != m[0] or a.dtype.char != m[1]:",
+            lines += [f"   a = g{k}._data", f"   if a.shape != meta[{2 * k}] or a.dtype.char != meta[{2 * k + 1}]:",
                       f"    g{k} = self._conform({k}, g{k})"]
     lines.append(f" return [{', '.join(f'g{k}' for k in range(len(spec.formulas)))}]")
     return "\n".join(lines) + "\n"
@@ -572,9 +573,9 @@ def _record_source(spec, names, ind):
         lines.append("_n._versions = tuple(_vs)")
     else:
         lines.append(f"_n._versions = ({''.join(c + ', ' for c in certain)})")
-    meta = [f"(_v{i}.shape, _dt.char)" if i == tp[0] else f"((_v{i}.shape, _dt.char) if type({names[i]}) is _T else None)"
-            for i in spec.diff_pos]
-    lines += [f"_n._meta = ({''.join(m + ', ' for m in meta)})", "_r._requires_grad = True", "_r.grad_fn = _n"]
+    meta = [f"_v{i}.shape, _c" if i == tp[0] else f"(_v{i}.shape if type({names[i]}) is _T else None), _c"
+            for i in spec.diff_pos]  # in the fast path every tensor has the dtype _dt
+    lines += ["_c = _dt.char", f"_n._meta = ({', '.join(meta)},)", "_r._requires_grad = True", "_r.grad_fn = _n"]
     if spec.saved_outputs:
         lines.append("_n._result = [(_out, _r._vc, _r._vc[0], 0)]" if spec.view else
                      "_r._vc = _rv = [0]")
@@ -745,7 +746,10 @@ def _record(spec, args, inputs, edges, result):
     # otherwise re-scans every node of a long graph again and again.
     node._saved = tuple(saved)
     node._versions = tuple(versions)
-    node._meta = tuple([(a._data.shape, a._data.dtype.char) if isinstance(a, Tensor) else None for a in inputs])
+    meta = []
+    for a in inputs:
+        meta += (a._data.shape, a._data.dtype.char) if isinstance(a, Tensor) else (None, None)
+    node._meta = tuple(meta)
     if spec.outputs == 1:
         if result._data.dtype.kind in "fc":
             result._requires_grad = True
