@@ -15,7 +15,7 @@ import numpy as np
 
 from . import grad_mode
 from . import op as _op
-from .graph import AccumulateGrad, GraphRoot
+from .graph import HOOKED, AccumulateGrad, GraphRoot
 
 __all__ = ["run_backward", "accumulate_into_grad"]
 
@@ -76,12 +76,13 @@ def run_backward(roots, grads, retain_graph, create_graph, captures=None):
     grad_mode.state.enabled = bool(create_graph)
     heappop, heappush = heapq.heappop, heapq.heappush
     node = None  # the next node to run when it is known without the queue (see the end of the loop)
+    hooked = HOOKED[0]
     try:
         while node is not None or ready:
             if node is None:
                 node = heappop(ready)[2]
             inputs = buffers.pop(node)
-            if node._pre_hooks:
+            if hooked and node._pre_hooks:
                 inputs = _run_node_hooks(node._pre_hooks, raw, inputs)
             if type(node) is AccumulateGrad:  # a leaf: its tensor hooks, then capture or accumulate
                 g = inputs[0]
@@ -111,7 +112,7 @@ def run_backward(roots, grads, retain_graph, create_graph, captures=None):
             nexts = node._next
             if run and (inputs[0] is not None or any(g is not None for g in inputs)):
                 outputs = node.apply_raw(inputs) if raw else node.apply(inputs)  # one gradient per edge
-                if node._hooks:
+                if hooked and node._hooks:
                     outputs = _run_node_hooks(node._hooks, raw, outputs, inputs)
                     if len(outputs) < len(nexts):
                         outputs = [*outputs] + [None] * (len(nexts) - len(outputs))

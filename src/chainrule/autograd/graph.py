@@ -11,7 +11,8 @@ import weakref
 __all__ = ["Node", "AccumulateGrad", "GraphRoot"]
 
 _sequence = itertools.count()
-_FIRST = float("inf")  # the sequence number of nodes the engine runs as soon as they are ready
+_FIRST = float("inf")
+HOOKED = [False]  # becomes True for good once any node gets a hook: until then the engine looks for none  # the sequence number of nodes the engine runs as soon as they are ready
 
 FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors after they have "
@@ -51,6 +52,7 @@ class Node:
         if self._hooks is None:
             self._hooks = []
         self._hooks.append(fn)
+        HOOKED[0] = True
         return _RemovableHandle(self._hooks, fn)
 
     def register_prehook(self, fn):
@@ -58,6 +60,7 @@ class Node:
         if self._pre_hooks is None:
             self._pre_hooks = []
         self._pre_hooks.append(fn)
+        HOOKED[0] = True
         return _RemovableHandle(self._pre_hooks, fn)
 
     def release(self):
