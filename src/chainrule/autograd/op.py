@@ -327,13 +327,13 @@ def _backward_source(spec, raw):
     from the saved values, and its gradient conformed to the input's shape and dtype when they differ.
     `raw`: gradients, saved tensors and results are handed over as arrays, and gradients come back as arrays."""
     lines = ["def apply(self, grads):", " versions = self._versions", " if versions is None:",
-             "  raise RuntimeError(FREED_MESSAGE)", " saved = self._saved"]
+             "  raise RuntimeError(FREED_MESSAGE)", " saved = self._saved", " if versions:"]
     if raw:
-        lines += [" if versions:", "  saved = list(saved)"]
-    lines += [" for k, v in versions:", "  t = saved[k]", "  if t._vc[0] != v:",
-              "   _raise_modified(t._data, t._vc[0], v, t.grad_fn, t._output_nr)"]
+        lines += ["  saved = list(saved)"]
+    lines += ["  for k, v in versions:", "   t = saved[k]", "   if t._vc[0] != v:",
+              "    _raise_modified(t._data, t._vc[0], v, t.grad_fn, t._output_nr)"]
     if raw:
-        lines += ["  saved[k] = t._data"]
+        lines += ["   saved[k] = t._data"]
     lines += [" grad = grads[0]" if spec.outputs == 1 else " grad = grads", " nf = self._next",
               " meta = self._meta"]
     for j, n in enumerate(spec.saved_outputs):
