@@ -69,7 +69,6 @@ def run_backward(roots, grads, retain_graph, create_graph, captures=None):
     if captures is not None:
         must_run = _must_run(graph_root, deps, {node for node, _ in captures})
     buffers = {graph_root: list(grads)}
-    owned = set()  # ids of gradients only this pass refers to: a leaf may keep them without a copy
     ready = [(-graph_root._seq, 0, graph_root)]
     tie = 1
     prev = (grad_mode.state.enabled, grad_mode.state.inference)
@@ -86,20 +85,19 @@ def run_backward(roots, grads, retain_graph, create_graph, captures=None):
                 inputs = _run_node_hooks(node._pre_hooks, raw, inputs)
             if type(node) is AccumulateGrad:  # a leaf: its tensor hooks, then capture or accumulate
                 g = inputs[0]
-                is_owned = g is not None and id(g) in owned
-                owned.discard(id(g))
+                owned = raw and g is not None and _only_here(g)  # the leaf may keep it as .grad, uncopied
                 if raw and g is not None:
                     g = _make(g)
                 if node.variable._hooks and g is not None:
-                    hooked = _run_tensor_hooks(node.variable, g)
-                    is_owned = is_owned and hooked is g
-                    g = hooked
+                    returned = _run_tensor_hooks(node.variable, g)
+                    owned = owned and returned is g
+                    g = returned
                 if captures is not None:
                     slot = captures.get((node, 0))
                     if slot is not None:
                         captured[slot] = g
                 elif g is not None:
-                    accumulate_into_grad(node.variable, g, is_owned)
+                    accumulate_into_grad(node.variable, g, owned)
                 node = None
                 continue
             run = True
@@ -127,8 +125,6 @@ def run_backward(roots, grads, retain_graph, create_graph, captures=None):
                 if buf is None:
                     if nr == 0:
                         buffers[nxt] = [g]
-                        if g is not None and type(nxt) is AccumulateGrad and _is_fresh(g, node, inputs, outputs):
-                            owned.add(id(g))
                         g = None
                     else:
                         buf = buffers[nxt] = [None] * (nr + 1)
@@ -137,20 +133,16 @@ def run_backward(roots, grads, retain_graph, create_graph, captures=None):
                 if g is not None:
                     if buf[nr] is None:
                         buf[nr] = g
-                        if type(nxt) is AccumulateGrad and _is_fresh(g, node, inputs, outputs):
-                            owned.add(id(g))
                     else:  # a second gradient for the same output: summed, in place where only this pass has it
                         acc = buf[nr]
-                        if raw and _refcount(acc) == _HELD_ONCE and acc.base is None and acc.shape == g.shape and \
-                                acc.dtype == g.dtype and acc.flags.writeable:
+                        if raw and _only_here(acc) and acc.shape == g.shape and acc.dtype == g.dtype:
                             np.add(acc, g, out=acc)
                         else:
                             acc = acc + g
                             if raw and type(acc) is not _ndarray:  # NumPy adds 0-d arrays into a scalar
                                 acc = np.asarray(acc)
                             buf[nr] = acc
-                        if type(nxt) is AccumulateGrad:
-                            owned.add(id(acc))
+                        acc = None
                 left = deps[nxt] - 1
                 deps[nxt] = left
                 if not left:
@@ -160,6 +152,7 @@ def run_backward(roots, grads, retain_graph, create_graph, captures=None):
                     next_node = nxt
             if run and not retain_graph and (node._versions or node._result is not None or node._listed):
                 node.release()
+            g = outputs = None  # hold no gradient past its node: _only_here counts references
             node = None
             if next_node is not None:
                 if not ready or -next_node._seq < ready[0][0]:
@@ -172,51 +165,33 @@ def run_backward(roots, grads, retain_graph, create_graph, captures=None):
     return captured
 
 
-def _is_fresh(g, node, inputs, outputs):
-    """A gradient (a Tensor, or an array in a raw pass) this node computed into memory of its own: not an
-    incoming gradient passed through, not a saved tensor or output, not a view, not handed to another input
-    as well."""
-    arr = g if type(g) is _ndarray else g._data
-    if arr.base is not None:
-        return False
-    for x in inputs:
-        if x is g:
-            return False
-    handed = 0
-    for o in outputs:
-        if o is g:
-            handed += 1
-    if handed > 1:
-        return False
-    saved = getattr(node, "_saved", None)
-    if saved:
-        for s in saved:
-            if isinstance(s, _op.Tensor) and s._data is arr:
-                return False
-    result = getattr(node, "_result", None)
-    if result:
-        for r in result:
-            if r[0] is arr:
-                return False
-    return arr.flags.writeable
-
-
 _ndarray = np.ndarray
 _refcount = sys.getrefcount
 
 
 def _held_once_count():
-    """What sys.getrefcount reports, in a function, for an array held by one list and one local variable: a
-    gradient buffer nothing outside the engine refers to (no hook kept it, no other edge, no user). None off
-    CPython, where reference counts do not tell."""
+    """What sys.getrefcount reports, inside _only_here, for an array held by one list (a gradient buffer) and
+    a local variable of run_backward. None off CPython, where reference counts do not tell."""
     if sys.implementation.name != "cpython":
         return None
     held = [np.empty(0)]
-    acc = held[0]
-    return _refcount(acc)
+    g = held[0]
+    return _refcount_in_call(g)
+
+
+def _refcount_in_call(arr):
+    return _refcount(arr)
 
 
 _HELD_ONCE = _held_once_count()
+
+
+def _only_here(arr):
+    """Whether a gradient array is this pass's alone (its buffer list and run_backward's local are the only
+    references: no hook kept it, no other edge or saved value shares it, it is not the user's) and its own
+    memory, so that it may be added to in place or become a leaf's `.grad` without a copy. PyTorch decides
+    the same by use count."""
+    return _refcount(arr) == _HELD_ONCE and arr.base is None and arr.flags.writeable
 
 
 def _make(arr):
@@ -259,7 +234,7 @@ def apply_tensor_hook(hook, g):
 
 def accumulate_into_grad(var, g, owned=False):
     """AccumulateGrad's work: add into `.grad`, in place unless create_graph. An `owned` gradient (see
-    `_is_fresh`) becomes `.grad` as it is; any other is copied first."""
+    `_only_here`) becomes `.grad` as it is; any other is copied first."""
     old = var._grad
     if grad_mode.state.enabled:  # create_graph: keep the graph of the gradient itself
         var._grad = g if old is None else old + g
