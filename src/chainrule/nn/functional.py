@@ -623,31 +623,27 @@ def bilinear(input1, input2, weight, bias=None):
 
 
 # ---- dropout, embedding, one_hot ------------------------------------------------------------------------
-def dropout(input, p=0.5, training=True, inplace=False):
-    """Zero each element with probability p (from the default generator) and scale the rest by 1/(1-p)."""
+def _dropout(input, p, training, inplace, mask_shape):
+    """input times a mask of `mask_shape` (broadcast over input): 0 with probability p, else 1/(1-p)."""
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0:
         return input
     from .._creation import _rng
-    keep = _rng(None).random(input.shape) >= p
-    scale = 0.0 if p == 1 else 1.0 / (1.0 - p)
-    mask = _const((keep * scale).astype(input._data.dtype))
-    if inplace:
-        return input.mul_(mask)
-    return D.mul(input, mask)
-
-
-def _feature_dropout(input, p, training, inplace, batched_ndim, name):
-    if p < 0.0 or p > 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    if not training or p == 0:
-        return input
-    from .._creation import _rng
-    keep = _rng(None).random(input.shape[:2] + (1,) * (input.ndim - 2)) >= p
+    keep = _rng(None).random(mask_shape) >= p
     scale = 0.0 if p == 1 else 1.0 / (1.0 - p)
     mask = _const((keep * scale).astype(input._data.dtype))
     return input.mul_(mask) if inplace else D.mul(input, mask)
+
+
+def dropout(input, p=0.5, training=True, inplace=False):
+    """Zero each element with probability p (from the default generator) and scale the rest by 1/(1-p)."""
+    return _dropout(input, p, training, inplace, input.shape)
+
+
+def _feature_dropout(input, p, training, inplace):
+    """Dropout of whole channels: one mask entry per (item, channel) of a batched (N, C, ...) input."""
+    return _dropout(input, p, training, inplace, input.shape[:2] + (1,) * (input.ndim - 2))
 
 
 def dropout1d(input, p=0.5, training=True, inplace=False):
@@ -657,9 +653,8 @@ def dropout1d(input, p=0.5, training=True, inplace=False):
                            "dropout1d exists to provide channel-wise dropout on inputs with 1 spatial dimension, a "
                            "channel dimension, and an optional batch dimension (i.e. 2D or 3D inputs).")
     if input.ndim == 2:
-        out = _feature_dropout(input.unsqueeze(0), p, training, inplace, 3, "dropout1d")
-        return D._squeeze_dim(out, 0) if out is not input else input
-    return _feature_dropout(input, p, training, inplace, 3, "dropout1d")
+        return D._squeeze_dim(_feature_dropout(input.unsqueeze(0), p, training, inplace), 0)
+    return _feature_dropout(input, p, training, inplace)
 
 
 def dropout2d(input, p=0.5, training=True, inplace=False):
@@ -676,7 +671,7 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
                       "This behavior will change in a future release to interpret the input as one without a batch "
                       "dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise dropout behavior, please "
                       "switch to using dropout1d instead.", stacklevel=2)
-    return _feature_dropout(input, p, training, inplace, 4, "dropout2d")
+    return _feature_dropout(input, p, training, inplace)
 
 
 def dropout3d(input, p=0.5, training=True, inplace=False):
@@ -688,9 +683,8 @@ def dropout3d(input, p=0.5, training=True, inplace=False):
                       "inputs with 3 spatial dimensions, a channel dimension, and an optional batch dimension (i.e. "
                       "4D or 5D inputs).", stacklevel=2)
     if input.ndim == 4:
-        out = _feature_dropout(input.unsqueeze(0), p, training, inplace, 5, "dropout3d")
-        return D._squeeze_dim(out, 0) if out is not input else input
-    return _feature_dropout(input, p, training, inplace, 5, "dropout3d")
+        return D._squeeze_dim(_feature_dropout(input.unsqueeze(0), p, training, inplace), 0)
+    return _feature_dropout(input, p, training, inplace)
 
 
 _ALPHA_PRIME = -_SELU_ALPHA * _SELU_SCALE
