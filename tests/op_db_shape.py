@@ -387,6 +387,7 @@ def masked_fill_samples(d):
         Sample((randn(0, 4, dtype=d), Int(np.zeros((0, 4), bool)), 1.0), note="empty"),
         Sample((randn(3, 4, dtype=d), long(np.ones(4)), 1.0), note="error: long mask"),
         Sample((randn(3, 4, dtype=d), Int(np.ones(3, bool)), 1.0), note="error: mask does not broadcast"),
+        Sample((randn(2, 3, dtype=d), Int(np.ones((4, 5), bool)), 1.0), note="error: two dims do not broadcast"),
         Sample((randn(3, 4, dtype=d), Int(randn(3, 4, seed=3) > 0), randn(1, dtype=d, seed=1)),
                note="error: 1-d value"),
     ]
@@ -403,6 +404,8 @@ def masked_scatter_samples(d):
                note="error: source too small"),
         Sample((randn(3, 4, dtype=d), Int(np.ones(3, bool)), randn(12, dtype=d, seed=1)),
                note="error: mask does not broadcast"),
+        Sample((randn(2, 3, dtype=d), Int(np.ones((4, 5), bool)), randn(20, dtype=d, seed=1)),
+               note="error: two dims do not broadcast"),
         Sample((randn(3, 4, dtype=d), Int(randn(3, 4, seed=3) > 0), randn(12, dtype=np.float16, seed=1)),
                note="error: dtype"),
     ]
@@ -417,6 +420,7 @@ def masked_select_samples(d):
         Sample((randn(dtype=d), Int(np.array(True))), note="0-d"),
         Sample((randn(3, 4, dtype=d), long(np.ones(4))), note="error: long mask"),
         Sample((randn(3, 4, dtype=d), Int(np.ones(3, bool))), note="error: mask does not broadcast"),
+        Sample((randn(2, 3, dtype=d), Int(np.ones((4, 5), bool))), note="error: two dims do not broadcast"),
     ]
 
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from . import derivatives as D
 from .derivatives import wrap_dim, wrap_dims, _size
-from .op import INPLACE, op, public
+from .op import INPLACE, broadcast_shapes, op, public
 from .. import _dtype
 
 _TORCH_TYPE = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
@@ -42,19 +42,6 @@ def _wrap_dim_no_scalar(dim, ndim):
     if ndim == 0:
         raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
     return wrap_dim(dim, ndim)
-
-
-def _broadcast_shape(a, b):
-    """Broadcast two shapes with PyTorch's error (tensor a / tensor b, dims counted in the result)."""
-    n = max(len(a), len(b))
-    pa, pb = (1,) * (n - len(a)) + tuple(a), (1,) * (n - len(b)) + tuple(b)
-    out = []
-    for i, (x, y) in enumerate(zip(pa, pb)):
-        if x != y and x != 1 and y != 1:
-            raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b ({y}) at non-singleton "
-                               f"dimension {i}")
-        out.append(y if x == 1 else x)
-    return tuple(out)
 
 
 def _zeros(shape, like):
@@ -1117,7 +1104,7 @@ def _check_bool_mask(mask, message):
 
 def _masked_fill_np(self, mask, value):
     _check_bool_mask(mask, "masked_fill_ only supports boolean masks, but got mask with dtype {}")
-    _broadcast_shape(mask.shape, self.shape)
+    broadcast_shapes(mask.shape, self.shape)
     return np.where(mask, np.asarray(value).astype(self.dtype), self)
 
 
@@ -1161,7 +1148,7 @@ def masked_scatter(self, mask, source):
     if self.dtype != source.dtype:
         raise RuntimeError(f"masked_scatter: expected self and source to have same dtypes but got"
                            f"{_TORCH_TYPE[self.dtype.name]} and {_TORCH_TYPE[source.dtype.name]}")
-    shape = _broadcast_shape(mask.shape, self.shape)
+    shape = broadcast_shapes(mask.shape, self.shape)
     out = np.broadcast_to(self, shape).copy()
     m = np.broadcast_to(mask, shape)
     k = int(m.sum())
@@ -1177,7 +1164,7 @@ def masked_scatter(self, mask, source):
 def masked_select(self, mask):
     if mask.dtype != np.bool_:
         raise RuntimeError("masked_select: expected BoolTensor for mask")
-    shape = _broadcast_shape(mask.shape, self.shape)
+    shape = broadcast_shapes(mask.shape, self.shape)
     return np.broadcast_to(self, shape)[np.broadcast_to(mask, shape)]
 
 
