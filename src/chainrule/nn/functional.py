@@ -646,6 +646,16 @@ def _feature_dropout(input, p, training, inplace):
     return _dropout(input, p, training, inplace, input.shape[:2] + (1,) * (input.ndim - 2))
 
 
+def _warn_feature_ndim(input, d):
+    """PyTorch's deprecation warning for dropout2d / dropout3d on other than (N,) C and d spatial dims."""
+    if input.ndim not in (d + 1, d + 2):
+        warnings.warn(f"dropout{d}d: Received a {input.ndim}-D input to dropout{d}d, which is deprecated and will "
+                      "result in an error in a future release. To retain the behavior and silence this warning, "
+                      f"please use dropout instead. Note that dropout{d}d exists to provide channel-wise dropout on "
+                      f"inputs with {d} spatial dimensions, a channel dimension, and an optional batch dimension (i.e. "
+                      f"{d + 1}D or {d + 2}D inputs).", stacklevel=3)
+
+
 def dropout1d(input, p=0.5, training=True, inplace=False):
     """Zero whole channels of (N, C, L) or (C, L) inputs."""
     if input.ndim not in (2, 3):
@@ -659,12 +669,7 @@ def dropout1d(input, p=0.5, training=True, inplace=False):
 
 def dropout2d(input, p=0.5, training=True, inplace=False):
     """Zero whole channels of (N, C, H, W) inputs."""
-    if input.ndim not in (3, 4):
-        warnings.warn(f"dropout2d: Received a {input.ndim}-D input to dropout2d, which is deprecated and will "
-                      "result in an error in a future release. To retain the behavior and silence this warning, "
-                      "please use dropout instead. Note that dropout2d exists to provide channel-wise dropout on "
-                      "inputs with 2 spatial dimensions, a channel dimension, and an optional batch dimension (i.e. "
-                      "3D or 4D inputs).", stacklevel=2)
+    _warn_feature_ndim(input, 2)
     if input.ndim == 3:
         warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout "
                       "behavior is desired - input is interpreted as shape (N, C, L), where C is the channel dim. "
@@ -676,12 +681,7 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
 
 def dropout3d(input, p=0.5, training=True, inplace=False):
     """Zero whole channels of (N, C, D, H, W) or (C, D, H, W) inputs."""
-    if input.ndim not in (4, 5):
-        warnings.warn(f"dropout3d: Received a {input.ndim}-D input to dropout3d, which is deprecated and will "
-                      "result in an error in a future release. To retain the behavior and silence this warning, "
-                      "please use dropout instead. Note that dropout3d exists to provide channel-wise dropout on "
-                      "inputs with 3 spatial dimensions, a channel dimension, and an optional batch dimension (i.e. "
-                      "4D or 5D inputs).", stacklevel=2)
+    _warn_feature_ndim(input, 3)
     if input.ndim == 4:
         return D._squeeze_dim(_feature_dropout(input.unsqueeze(0), p, training, inplace), 0)
     return _feature_dropout(input, p, training, inplace)
