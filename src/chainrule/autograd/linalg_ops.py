@@ -18,6 +18,7 @@ import numpy as np
 from . import derivatives as D
 from .derivatives import wrap_dim
 from .op import INPLACE, broadcast_shapes, op, public
+from .. import _dtype
 
 
 class LinAlgError(RuntimeError):
@@ -26,8 +27,7 @@ class LinAlgError(RuntimeError):
 
 LinAlgError.__module__ = "chainrule.linalg"
 
-_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
-               "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+_TYPE_NAMES = _dtype.LEGACY_NAMES  # "Long", "Float" ...: PyTorch's scalar type names in messages
 
 
 def _T():

@@ -20,11 +20,8 @@ _LN10 = 2.302585092994046
 _NOT_IMPLEMENTED = "torch::autograd::NotImplemented"  # PyTorch's node for ops with no derivative formula
 
 # PyTorch's names for dtypes in kernel errors ("not implemented for 'Long'") and in C++ checks ("long int").
-_SCALAR_NAME = {"float16": "Half", "float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",
-                "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool", "complex64": "ComplexFloat",
-                "complex128": "ComplexDouble"}
-_CPP_NAME = {"float16": "c10::Half", "float32": "float", "float64": "double", "int64": "long int", "int32": "int",
-             "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
+_SCALAR_NAME = _dtype.LEGACY_NAMES
+_CPP_NAME = D._C_NAMES
 
 
 # ---- argument checks with PyTorch's wording ---------------------------------------------------------------

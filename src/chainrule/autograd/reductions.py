@@ -39,8 +39,7 @@ from .pointwise import maximum, minimum
 from .. import _dtype
 from .._tensor import Tensor
 
-_TYPE_NAMES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
-               "int64": "Long", "float16": "Half", "float32": "Float", "float64": "Double"}
+_TYPE_NAMES = _dtype.LEGACY_NAMES  # "Long", "Float" ...: PyTorch's scalar type names in messages
 
 
 # ---- torch.return_types ---------------------------------------------------------------------------------

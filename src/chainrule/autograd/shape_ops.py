@@ -14,11 +14,8 @@ from .derivatives import wrap_dim, wrap_dims, _size
 from .op import INPLACE, broadcast_shapes, op, public
 from .. import _dtype
 
-_TORCH_TYPE = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
-               "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool", "complex64": "ComplexFloat",
-               "complex128": "ComplexDouble"}
-_C_TYPE = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
-           "uint8": "unsigned char", "float32": "float", "float64": "double", "float16": "c10::Half"}
+_TORCH_TYPE = _dtype.LEGACY_NAMES  # "Long", "Float" ...: PyTorch's scalar type names in messages
+_C_TYPE = D._C_NAMES  # "long int", "float" ...: the C++ type names of PyTorch's checks
 
 
 def _T():
