@@ -19,7 +19,6 @@ declared with `raw=True` has formulas that mean the same on NumPy arrays (arithm
 them run their Tensor formulas on wrapped arrays.
 """
 import sys
-from operator import itemgetter
 
 import numpy as np
 
@@ -64,7 +63,7 @@ class OpNode(Node):
     def apply(self, grads):
         # The first backward through an op compiles its own apply (`_backward_source`) into the class.
         cls = type(self)
-        cls.apply = OpNode._apply_listed if cls._spec.listed else _compile_backward(cls._spec, raw=False)
+        cls.apply = _compile_backward(cls._spec, raw=False)
         return cls.apply(self, grads)
 
     def apply_raw(self, grads):
@@ -72,21 +71,6 @@ class OpNode(Node):
         cls = type(self)
         cls.apply_raw = Node.apply_raw if cls._spec.raw is None else _compile_backward(cls._spec, raw=True)
         return cls.apply_raw(self, grads)
-
-    def _apply_listed(self, grads):
-        """One formula returning a gradient per tensor of the list (cat, stack)."""
-        versions = self._versions
-        if versions is None:
-            raise RuntimeError(FREED_MESSAGE)
-        saved = self._saved
-        for k, v in versions:
-            if saved[k]._vc[0] != v:
-                _raise_modified(saved[k]._data, saved[k]._vc[0], v, saved[k].grad_fn, saved[k]._output_nr)
-        formula, pick = self._spec.formulas[0]
-        results = [self._saved_result(j) for j in range(len(self._spec.saved_outputs))]
-        raw = formula(*pick([grads[0], *saved, *results]))
-        return [self._conform(k, g) if g is not None and nxt is not None else None
-                for k, (g, nxt) in enumerate(zip(raw, self._next))]
 
     def _conform(self, k, g):
         """Sum a gradient back to its input's shape and cast it to its dtype; PyTorch's error if it cannot."""
@@ -138,7 +122,7 @@ class OpNode(Node):
                 saved[k] = None
             self._saved = tuple(saved)
             self._versions = None
-        elif self._spec.listed and self._saved:  # the saved sequence of tensors
+        elif self._listed and self._saved:  # the saved sequence of tensors
             self._saved = tuple(None if type(x) is list or type(x) is tuple else x for x in self._saved)
             self._versions = None
         if self._result is not None:
@@ -272,12 +256,21 @@ def broadcast_shapes(*shapes):
         a = tuple(max(x, y) for x, y in zip(pa, pb))
 
 
-def sum_to(g, shape):
-    """Reduce a broadcast gradient back to `shape`."""
-    lead = g.ndim - len(shape)
+def _broadcast_dims(got, shape):
+    """The dims to sum a gradient of shape `got` over to bring it back to `shape` (the leading ones it gained,
+    and those `shape` has as 1), and how many leading ones there are; None if it cannot be brought back."""
+    lead = len(got) - len(shape)
     if lead < 0:
-        return g  # cannot be reduced to `shape`: the caller reports it
-    dims = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and g.shape[i + lead] != 1)
+        return None
+    return tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and got[i + lead] != 1), lead
+
+
+def sum_to(g, shape):
+    """Reduce a broadcast gradient back to `shape` (unchanged if it cannot be: the caller reports it)."""
+    found = _broadcast_dims(g.shape, shape)
+    if found is None:
+        return g
+    dims, lead = found
     if dims:
         g = g.sum(dims, keepdim=True)
     return g.reshape(shape) if lead else g
@@ -293,14 +286,14 @@ def _wrap(x):
 
 
 def sum_to_array(arr, shape):
-    """sum_to for an array: reduce a broadcast gradient back to `shape` (unchanged if it cannot be)."""
-    lead = arr.ndim - len(shape)
-    if lead < 0:
+    """sum_to for an array."""
+    found = _broadcast_dims(arr.shape, shape)
+    if found is None:
         return arr
-    dims = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and arr.shape[i + lead] != 1)
+    dims, lead = found
     if dims:
         arr = np.add.reduce(arr, axis=dims, keepdims=True)
-    return arr.reshape(arr.shape[lead:]) if lead else arr
+    return arr.reshape(shape) if lead else arr
 
 
 def _output_number(name):
@@ -314,7 +307,7 @@ _PASSTHROUGH = lambda grad: grad  # noqa: E731  (the formula of inputs that take
 
 
 def _compile_backward(spec, raw):
-    formulas = [r or f for r, (f, _) in zip(spec.raw, spec.formulas)] if raw else [f for f, _ in spec.formulas]
+    formulas = [r or f for r, f in zip(spec.raw, spec.formulas)] if raw else spec.formulas
     namespace = {"FREED_MESSAGE": FREED_MESSAGE, "_raise_modified": _raise_modified, "_nd": _ndarray,
                  "_wrap": _wrap, **{f"_f{k}": f for k, f in enumerate(formulas)}}
     where = f"<chainrule {spec.node_cls.__name__}.{'apply_raw' if raw else 'apply'}>"  # for tracebacks, profiles
@@ -342,14 +335,17 @@ def _backward_source(spec, raw):
                       f"  _raise_modified(r{n}[0], r{n}[1][0], r{n}[2], self, r{n}[3])", f" r{n} = r{n}[0]"]
         else:
             lines.append(f" r{n} = self._saved_result({j})")
-    for k, (formula, _) in enumerate(spec.formulas):
+    if spec.listed:  # one formula returning a gradient per tensor of the list (cat, stack)
+        args = _formula_args(spec, spec.formulas[0])
+        return "\n".join(lines + [f" gs = _f0({', '.join(args)})",
+                                   " return [self._conform(k, g) if g is not None and n is not None else None"
+                                   " for k, (g, n) in enumerate(zip(gs, nf))]"]) + "\n"
+    for k, formula in enumerate(spec.formulas):
         wrapped = raw and spec.raw[k] is None  # no raw formula for this input: its Tensor one, on wrapped arrays
         formula = spec.raw[k] if raw and not wrapped else formula
-        params = formula.__code__.co_varnames[:formula.__code__.co_argcount]
-        args = ["grad" if p in ("grad", "grads") else f"r{_output_number(p)}" if _output_number(p) is not None else
-                f"saved[{spec.saved_names.index(p)}]" for p in params]
+        args = _formula_args(spec, formula)
         call = f"_f{k}({', '.join(f'_wrap({a})' if wrapped else a for a in args)})"
-        if formula.__code__.co_code == _PASSTHROUGH.__code__.co_code and params == ("grad",):
+        if formula.__code__.co_code == _PASSTHROUGH.__code__.co_code and args == ["grad"]:
             call = "grad"  # `lambda grad: grad`: no call
         lines += [f" g{k} = None", f" if nf[{k}] is not None:", f"  g{k} = {call}", f"  if g{k} is not None:"]
         if wrapped:
@@ -364,21 +360,12 @@ def _backward_source(spec, raw):
     return "\n".join(lines) + "\n"
 
 
-def _argument_picker(formula, saved_names, saved_outputs):
-    """A function picking a formula's arguments from a node's environment [grad, *saved, *results]."""
+def _formula_args(spec, formula):
+    """The generated apply's expression for each of a formula's parameters: the gradient(s), a saved output
+    (r0, r1, ...) or a saved value."""
     params = formula.__code__.co_varnames[:formula.__code__.co_argcount]
-    index = []
-    for p in params:
-        if p in ("grad", "grads"):
-            index.append(0)
-        elif _output_number(p) is not None:
-            index.append(1 + len(saved_names) + saved_outputs.index(_output_number(p)))
-        else:
-            index.append(1 + saved_names.index(p))
-    if len(index) == 1:
-        i = index[0]
-        return lambda env: (env[i],)
-    return itemgetter(*index) if index else (lambda env: ())  # a tuple of the formula's arguments
+    return ["grad" if p in ("grad", "grads") else f"r{_output_number(p)}" if _output_number(p) is not None else
+            f"saved[{spec.saved_names.index(p)}]" for p in params]
 
 
 def op(grad_fn=None, *, promote=False, float_op=False, nondiff=(), view=False, outputs=1,
@@ -417,9 +404,7 @@ def op(grad_fn=None, *, promote=False, float_op=False, nondiff=(), view=False, o
         saved_names += [names[i] + "_shape" for i in spec.save_shapes]
         spec.saved_pos = tuple(names.index(n) for n in saved_names if n in names)
         spec.saved_names = tuple(saved_names)
-        spec.formulas = tuple(
-            (formulas[names[i]], _argument_picker(formulas[names[i]], saved_names, spec.saved_outputs))
-            for i in spec.diff_pos)
+        spec.formulas = tuple(formulas[names[i]] for i in spec.diff_pos)
         spec.raw = tuple(raw_formulas.get(names[i]) for i in spec.diff_pos) if raw_formulas and not listed else None
         if grad_fn is not None:
             slots = ("_result",) if spec.saved_outputs else ()
@@ -683,18 +668,11 @@ def apply(spec, args):
     if not _state.enabled or spec.node_cls is None or spec.outputs == 1 and out.dtype.kind not in "fc":
         return result  # NOTE: only floating-point results join a graph
     inputs = args[0] if spec.listed else [args[i] for i in spec.diff_pos]
-    edges = []
-    needed = False
-    for a in inputs:
-        if isinstance(a, Tensor) and a._requires_grad:
-            needed = True
-            fn = a.grad_fn
-            edges.append((fn, a._output_nr) if fn is not None else (AccumulateGrad.of(a), 0))
-        else:
-            edges.append((None, 0))
-    if not needed:
+    nexts = [(a.grad_fn or AccumulateGrad.of(a)) if isinstance(a, Tensor) and a._requires_grad else None
+             for a in inputs]
+    if not any(nexts):
         return result
-    return _record(spec, args, inputs, edges, result)
+    return _record(spec, args, inputs, nexts, result)
 
 
 def _track_view(view, src, spec, args):
@@ -727,10 +705,10 @@ class _MultiOutputView:
             "inplace. You should replace the inplace operation by an out-of-place one.")
 
 
-def _record(spec, args, inputs, edges, result):
+def _record(spec, args, inputs, nexts, result):
     node = spec.node_cls()
-    node._next = tuple(fn for fn, _ in edges)
-    node._nrs = tuple(nr for _, nr in edges)
+    node._next = tuple(nexts)
+    node._nrs = tuple([a._output_nr if n is not None else 0 for a, n in zip(inputs, nexts)])
     node._seq = next(_sequence)
     saved = []
     versions = []
