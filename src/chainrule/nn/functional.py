@@ -780,15 +780,12 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     return _embedding(weight, input, padding_idx, scale_grad_by_freq)
 
 
-def _bag_layout(indices, bags, num_bags, padding_idx, mode, weight):
-    """Per-entry scale (1 or 1/count; 0 for padding) and, for max, each output's source row."""
+def _bag_layout(indices, bags, num_bags, padding_idx, mode):
+    """Which entries count (not padding) and each entry's scale (1, or 1/count for mean; 0 for padding)."""
     valid = indices != padding_idx
-    counts = np.bincount(bags[valid], minlength=num_bags)
     if mode == "mean":
-        scale = valid / np.maximum(counts[bags], 1)
-    else:
-        scale = valid.astype(np.float64)
-    return valid, counts, scale
+        return valid, valid / np.maximum(np.bincount(bags[valid], minlength=num_bags)[bags], 1)
+    return valid, valid.astype(np.float64)
 
 
 def _bag_max_rows(weight, indices, bags, num_bags, valid):
@@ -806,7 +803,7 @@ def _bag_max_rows(weight, indices, bags, num_bags, valid):
 
 def _bag_grad_weight(grad, weight, per_sample_weights, indices, bags, num_bags, mode, padding_idx):
     w = _raw(weight)
-    valid, counts, scale = _bag_layout(indices, bags, num_bags, padding_idx, mode, w)
+    valid, scale = _bag_layout(indices, bags, num_bags, padding_idx, mode)
     if mode == "max":
         _, source, empty = _bag_max_rows(w, indices, bags, num_bags, valid)
         g = grad * _const((~empty).astype(w.dtype))
@@ -826,10 +823,9 @@ def _bag_grad_psw(grad, weight, indices, bags, padding_idx):
 
 @op("EmbeddingBagBackward0", nondiff=("indices", "bags"),
     weight=_bag_grad_weight,
-    per_sample_weights=lambda grad, weight, indices, bags, padding_idx: _bag_grad_psw(
-        grad, weight, indices, bags, padding_idx))
+    per_sample_weights=_bag_grad_psw)
 def _embedding_bag(weight, per_sample_weights, indices, bags, num_bags, mode, padding_idx):
-    valid, counts, scale = _bag_layout(indices, bags, num_bags, padding_idx, mode, weight)
+    valid, scale = _bag_layout(indices, bags, num_bags, padding_idx, mode)
     if mode == "max":
         return _bag_max_rows(weight, indices, bags, num_bags, valid)[0]
     rows = weight[indices] * scale[:, None]
