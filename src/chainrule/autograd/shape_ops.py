@@ -327,9 +327,7 @@ def _split_method(self, split_size, dim=0):
     return _split_dispatch(self, split_size, dim)
 
 
-@public
-def chunk(self, chunks, dim=0):
-    """Split into `chunks` pieces of equal size (the last may be smaller; there may be fewer pieces)."""
+def _chunk(self, chunks, dim, split, split_with_sizes):
     if self.ndim == 0:
         raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     if chunks <= 0:
@@ -337,8 +335,14 @@ def chunk(self, chunks, dim=0):
     n = self.shape[wrap_dim(dim, self.ndim)]
     size = (n + chunks - 1) // chunks
     if size == 0 and n == 0:  # PyTorch: `chunks` empty pieces
-        return _split_with_sizes(self, (0,) * chunks, dim)
-    return _split(self, size, dim)
+        return split_with_sizes(self, (0,) * chunks, dim)
+    return split(self, size, dim)
+
+
+@public
+def chunk(self, chunks, dim=0):
+    """Split into `chunks` pieces of equal size (the last may be smaller; there may be fewer pieces)."""
+    return _chunk(self, chunks, dim, _split, _split_with_sizes)
 
 
 def _unsafe_split_backward(grads, self_shape, dim, sizes):
@@ -367,15 +371,7 @@ def split_with_sizes(self, split_sizes, dim=0):
 @public
 def unsafe_chunk(self, chunks, dim=0):
     """`chunk` without views."""
-    if self.ndim == 0:
-        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
-    if chunks <= 0:
-        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
-    n = self.shape[wrap_dim(dim, self.ndim)]
-    size = (n + chunks - 1) // chunks
-    if size == 0 and n == 0:
-        return unsafe_split_with_sizes(self, (0,) * chunks, dim)
-    return unsafe_split(self, size, dim)
+    return _chunk(self, chunks, dim, unsafe_split, unsafe_split_with_sizes)
 
 
 @public
