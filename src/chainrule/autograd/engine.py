@@ -198,22 +198,25 @@ def _make(arr):
     return _op.Tensor._make(arr)
 
 
+def _arrays(tensors):
+    return [None if t is None else t._data for t in tensors]
+
+
 def apply_wrapped(node, grads):
     """node.apply for gradients given as arrays: its Tensor formulas run on them wrapped."""
-    out = node.apply([None if g is None else _make(g) for g in grads])
-    return [None if g is None else g._data for g in out]
+    return _arrays(node.apply(_op._wrap(list(grads))))
 
 
 def _run_node_hooks(hooks, raw, grads, *more):
     """A node's hooks (or pre-hooks) see Tensors; a returned sequence replaces `grads`."""
     if raw:
-        grads = [None if g is None else _make(g) for g in grads]
-        more = [[None if g is None else _make(g) for g in m] for m in more]
+        grads = _op._wrap(list(grads))
+        more = [_op._wrap(list(m)) for m in more]
     for hook in hooks:
         replaced = hook(grads, *more)
         if replaced is not None:
             grads = list(replaced)
-    return [None if g is None else g._data for g in grads] if raw else grads
+    return _arrays(grads) if raw else grads
 
 
 def _run_tensor_hooks(var, g):

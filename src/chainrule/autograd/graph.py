@@ -49,19 +49,17 @@ class Node:
 
     def register_hook(self, fn):
         """fn(grad_inputs, grad_outputs) runs after this node; it may return replacement grad_inputs."""
-        if self._hooks is None:
-            self._hooks = []
-        self._hooks.append(fn)
-        HOOKED[0] = True
-        return _RemovableHandle(self._hooks, fn)
+        return self._add_hook("_hooks", fn)
 
     def register_prehook(self, fn):
         """fn(grad_outputs) runs before this node; it may return replacement grad_outputs."""
-        if self._pre_hooks is None:
-            self._pre_hooks = []
-        self._pre_hooks.append(fn)
+        return self._add_hook("_pre_hooks", fn)
+
+    def _add_hook(self, kind, fn):
+        hooks = self.__dict__.setdefault(kind, [])
+        hooks.append(fn)
         HOOKED[0] = True
-        return _RemovableHandle(self._pre_hooks, fn)
+        return _RemovableHandle(hooks, fn)
 
     def release(self):
         pass
