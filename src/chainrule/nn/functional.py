@@ -489,8 +489,6 @@ def _softmax_np(x, dim):
 def _log_softmax_np(x, dim):
     if not x.size or x.ndim == 0:
         return np.zeros_like(x)
-    if not x.size:
-        return x.copy()
     shifted = x - np.max(x, axis=dim, keepdims=True)
     return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
 
@@ -920,7 +918,7 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
 
 def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
     dim = max(x1.ndim, x2.ndim) - 1
-    return _norm_dim(x1 - x2 + eps, p, max(dim, 0) if dim >= 0 else None, keepdim)
+    return _norm_dim(x1 - x2 + eps, p, dim if dim >= 0 else None, keepdim)
 
 
 def _cdist_grad(grad, x1, x2, result, p, first):
@@ -1747,7 +1745,7 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
     as_array = lambda t: np.asarray(t._data if isinstance(t, Tensor) else t, np.int64)
     il, tl = as_array(input_lengths).reshape(-1), as_array(target_lengths).reshape(-1)
     tg = as_array(targets)
-    if tg.ndim == 1 or (log_probs.ndim == 2 and tg.ndim == 1):  # concatenated targets
+    if tg.ndim == 1:  # concatenated targets (or an unbatched sample's one sequence)
         if log_probs.ndim == 2:
             tg = tg[None, :]
         else:
@@ -1756,8 +1754,6 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
             pos = starts[:, None] + np.arange(smax)[None, :]
             tg = np.where(np.arange(smax)[None, :] < tl[:, None], tg[np.minimum(pos, max(tg.size - 1, 0))], 0) \
                 if tg.size else np.zeros((len(tl), smax), np.int64)
-    elif tg.ndim == 1:
-        tg = tg[None, :]
     t_len = log_probs.shape[0]
     if il.size and il.max() > t_len:
         raise RuntimeError(f"Expected input_lengths to have value at most {t_len}, but got value {il.max()} (while "
@@ -1986,8 +1982,8 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     x = input.contiguous().view(1, N * C, *input.shape[2:])
     rep = lambda t: None if t is None else Tensor._make(np.tile(t._data, N))
     rm, rv = rep(running_mean), rep(running_var)
-    w = None if weight is None else weight.repeat(N) if hasattr(weight, "repeat") else D.cat([weight] * N)
-    b = None if bias is None else bias.repeat(N) if hasattr(bias, "repeat") else D.cat([bias] * N)
+    w = None if weight is None else weight.repeat(N)
+    b = None if bias is None else bias.repeat(N)
     out = _native_batch_norm(x, w, b, _raw(rm), _raw(rv), use_input_stats, momentum, eps)
     for src, rep_t in ((running_mean, rm), (running_var, rv)):
         if src is not None and use_input_stats:
