@@ -266,6 +266,7 @@ def _split_sizes(n, split_size):
 
 
 def _split_backward(grads, self_shape, dim, sizes):
+    dim = wrap_dim(dim, len(self_shape))
     like = next(g for g in grads if g is not None)
     grads = list(grads) + [None] * (len(sizes) - len(grads))
     out = []
@@ -285,8 +286,7 @@ def _split_arrays(self, d, sizes):
 
 
 @op("SplitBackward0", view=True, outputs=-1, self=lambda grads, self_shape, split_size, dim: _split_backward(
-    grads, self_shape, wrap_dim(dim, len(self_shape)),
-    _split_sizes(self_shape[wrap_dim(dim, len(self_shape))], split_size)))
+    grads, self_shape, dim, _split_sizes(self_shape[dim], split_size)))
 def _split(self, split_size, dim=0):
     if self.ndim == 0:
         raise RuntimeError("split expects at least a 1-dimensional tensor")
@@ -295,8 +295,7 @@ def _split(self, split_size, dim=0):
 
 
 @op("SplitWithSizesBackward0", view=True, outputs=-1,
-    self=lambda grads, self_shape, split_sizes, dim: _split_backward(
-        grads, self_shape, wrap_dim(dim, len(self_shape)), split_sizes))
+    self=lambda grads, self_shape, split_sizes, dim: _split_backward(grads, self_shape, dim, split_sizes))
 def _split_with_sizes(self, split_sizes, dim=0):
     if self.ndim == 0:
         raise RuntimeError("split expects at least a 1-dimensional tensor")
@@ -345,19 +344,15 @@ def chunk(self, chunks, dim=0):
     return _chunk(self, chunks, dim, _split, _split_with_sizes)
 
 
-def _unsafe_split_backward(grads, self_shape, dim, sizes):
-    return _split_backward(grads, self_shape, wrap_dim(dim, len(self_shape)), sizes)
-
-
 # unsafe_split*: the same pieces as split, but copies, not views (PyTorch's non-aliasing variants).
-@op("UnsafeSplitBackward0", outputs=-1, self=lambda grads, self_shape, split_size, dim: _unsafe_split_backward(
-    grads, self_shape, dim, _split_sizes(self_shape[wrap_dim(dim, len(self_shape))], split_size)))
+@op("UnsafeSplitBackward0", outputs=-1, self=lambda grads, self_shape, split_size, dim: _split_backward(
+    grads, self_shape, dim, _split_sizes(self_shape[dim], split_size)))
 def unsafe_split(self, split_size, dim=0):
     return tuple(a.copy() for a in _split._spec.forward(self, split_size, dim))
 
 
-@op("UnsafeSplitWithSizesBackward0", outputs=-1, self=lambda grads, self_shape, split_sizes, dim:
-    _unsafe_split_backward(grads, self_shape, dim, split_sizes))
+@op("UnsafeSplitWithSizesBackward0", outputs=-1,
+    self=lambda grads, self_shape, split_sizes, dim: _split_backward(grads, self_shape, dim, split_sizes))
 def unsafe_split_with_sizes(self, split_sizes, dim=0):
     return tuple(a.copy() for a in _split_with_sizes._spec.forward(self, tuple(split_sizes), dim))
 
