@@ -100,6 +100,9 @@ def conv2d(d):
         Sample((randn(2, 4, 5, 5, dtype=d), randn(4, 2, 3, 3, dtype=d)), {"groups": 3}, note="groups"),
         Sample((x, w.astype(np.float64 if d == np.float32 else np.float32)), note="weight dtype"),
         Sample((x, w, b.astype(np.float64 if d == np.float32 else np.float32)), note="bias dtype"),
+        Sample((x, Int(np.ones((4, 3, 3, 3), np.int64))), note="integer weight"),
+        Sample((x[:1], Int(np.ones((4, 3, 3, 3), np.int64))), note="integer weight, batch of one"),
+        Sample((x, w, Int(np.ones(4, np.int64))), note="integer bias"),
     ]
 
 
@@ -250,6 +253,7 @@ OPS = [
     OpInfo(F + "logsigmoid", lambda d: [Sample((np.array([-100.0, -20.0, 20.0, 100.0], d),))]),
     act_row("tanhshrink"),
     act_row("softshrink", kinks=(-0.5, 0.5), extra=({"lambd": 1.0},)),
+    OpInfo(F + "softmax", lambda d: [Sample((Int(np.ones((2, 3), np.int32)), 1), note="integer input")]),
     act_row("hardshrink", kinks=(-0.5, 0.5), extra=({"lambd": 1.0},)),
     OpInfo(F + "celu", lambda d: [Sample((randn(3, dtype=d), 0.0), note="alpha 0")]),
     OpInfo(F + "softshrink", lambda d: [Sample((randn(3, dtype=d), -1.0), note="negative lambda")]),
@@ -306,7 +310,8 @@ OPS = [
               Sample((randn(2, 5, dtype=d), randn(3, 5, dtype=np.float64 if d == np.float32 else np.float32)),
                      note="dtype mismatch"),
               Sample((randn(2, 5, dtype=d), randn(3, 5, dtype=d),
-                      randn(3, dtype=np.float64 if d == np.float32 else np.float32)), note="bias dtype mismatch")]),
+                      randn(3, dtype=np.float64 if d == np.float32 else np.float32)), note="bias dtype mismatch"),
+              Sample((randn(2, 5, dtype=d), Int(np.ones((3, 5), np.int64))), note="integer weight")]),
     OpInfo(F + "bilinear", lambda d: [Sample((randn(4, 3, dtype=d), randn(4, 2, dtype=d, seed=1),
                                               randn(5, 3, 2, dtype=d, seed=2), randn(5, dtype=d, seed=3)))]),
     OpInfo(F + "dropout", lambda d: [Sample((randn(3, 4, dtype=d),), {"p": 0.0}),

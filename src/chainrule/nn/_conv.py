@@ -20,6 +20,7 @@ from numpy.lib.stride_tricks import as_strided
 from ..autograd.op import op
 from ..autograd import derivatives as D
 from .._tensor import Tensor
+from .. import _dtype
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "max_pool1d",
            "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d", "adaptive_avg_pool1d",
@@ -438,22 +439,18 @@ def _convolution(input, weight, bias, stride, padding, dilation, transposed, out
     return out.astype(input.dtype, copy=False)
 
 
-_SCALAR = {"float32": "Float", "float64": "Double", "float16": "Half"}
-_C_TYPE = {"float32": "float", "float64": "double", "float16": "c10::Half"}
-
-
 def _check_conv_dtypes(input, weight, bias):
+    scalar = _dtype.LEGACY_NAMES  # Float, Long ... (and D._C_NAMES: C++ names, float, long int ...)
     if weight.dtype is not input.dtype and input.dtype.name == "float32" and input.ndim > 3 and input.shape[0] > 1:
         # NOTE: PyTorch's CPU dispatcher sends batched float32 convolutions to mkldnn, whose check words it so.
-        raise RuntimeError(f"Input type (torch.FloatTensor) and weight type (torch.{_SCALAR.get(weight.dtype.name)}"
+        raise RuntimeError(f"Input type (torch.FloatTensor) and weight type (torch.{scalar[weight.dtype.name]}"
                            f"Tensor) should be the same or input should be a MKLDNN tensor and weight is a dense "
                            f"tensor")
     if weight.dtype is not input.dtype:
-        raise RuntimeError(f"expected scalar type {_SCALAR.get(input.dtype.name, input.dtype.name)} but found "
-                           f"{_SCALAR.get(weight.dtype.name, weight.dtype.name)}")
+        raise RuntimeError(f"expected scalar type {scalar[input.dtype.name]} but found {scalar[weight.dtype.name]}")
     if bias is not None and bias.dtype is not input.dtype:
-        raise RuntimeError(f"Input type ({_C_TYPE.get(input.dtype.name, input.dtype.name)}) and bias type "
-                           f"({_C_TYPE.get(bias.dtype.name, bias.dtype.name)}) should be the same")
+        raise RuntimeError(f"Input type ({D._C_NAMES[input.dtype.name]}) and bias type ({D._C_NAMES[bias.dtype.name]}) "
+                           f"should be the same")
 
 
 def _conv(input, weight, bias, stride, padding, dilation, groups, d, name):

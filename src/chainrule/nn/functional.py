@@ -361,9 +361,9 @@ def _softshrink(self, lambd):
 
 def softshrink(input, lambd=0.5):
     if lambd < 0:
-        name = {"float32": "Float", "float64": "Double"}.get(input.dtype.name, input.dtype.name)
-        top = "3.40282e+38" if name == "Float" else "1.79769e+308"
-        raise RuntimeError(f"lambda must be in range [0, {top}] for input dtype {name}, but found {lambd:g}")
+        dtype = input._data.dtype
+        raise RuntimeError(f"lambda must be in range [0, {np.finfo(dtype).max:g}] for input dtype "
+                           f"{_type_name(dtype)}, but found {lambd:g}")
     return _softshrink(input, lambd)
 
 
@@ -525,9 +525,7 @@ def _cast(input, dtype):
 
 def _check_float(input, name):
     if input._data.dtype.kind not in "fc":
-        kind = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-                "bool": "Bool"}[input._data.dtype.name]
-        raise NotImplementedError(f"\"{name}\" not implemented for '{kind}'")
+        raise NotImplementedError(f"\"{name}\" not implemented for '{_type_name(input._data.dtype)}'")
 
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
@@ -581,15 +579,11 @@ def _addmm(self, mat1, mat2):
     return np.add(self, np.matmul(mat1, mat2))
 
 
-_C_TYPE = {"float32": "float", "float64": "double", "float16": "c10::Half"}
-
-
 def linear(input, weight, bias=None):
     """input @ weight.T + bias, through the same mm / addmm / view nodes PyTorch records."""
     if input.dtype is not weight.dtype:
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
-                           f"{_C_TYPE.get(input.dtype.name, input.dtype.name)} != "
-                           f"{_C_TYPE.get(weight.dtype.name, weight.dtype.name)}")
+                           f"{D._C_NAMES[input.dtype.name]} != {D._C_NAMES[weight.dtype.name]}")
     if bias is not None and bias.dtype is not input.dtype:
         raise RuntimeError(f"self and mat2 must have the same dtype, but got {_type_name(bias._data.dtype)} and "
                            f"{_type_name(input._data.dtype)}")
@@ -880,8 +874,7 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
 
 
 def _type_name(np_dtype):
-    return {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
-            "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}[np.dtype(np_dtype).name]
+    return _dtype.LEGACY_NAMES[np.dtype(np_dtype).name]
 
 
 def one_hot(tensor, num_classes=-1):
