@@ -42,13 +42,6 @@ def _ntuple(x, n):
     return (int(x),) * n
 
 
-def _prod(xs):
-    p = 1
-    for x in xs:
-        p *= x
-    return p
-
-
 def _dims(shape):
     return " x ".join(map(str, shape))
 
@@ -100,7 +93,7 @@ def _im2col_np(x, kernel, dilation, pads, stride):
     win = _windows(x, kernel, dilation, pads, stride)       # (N, C, *O, *K)
     n, c = x.shape[:2]
     perm = (0, 1) + tuple(range(2 + d, 2 + 2 * d)) + tuple(range(2, 2 + d))
-    return np.ascontiguousarray(win.transpose(perm)).reshape(n, c * _prod(kernel), -1)
+    return np.ascontiguousarray(win.transpose(perm)).reshape(n, c * math.prod(kernel), -1)
 
 
 def _col2im_np(cols, size, kernel, dilation, pads, stride):
@@ -109,7 +102,7 @@ def _col2im_np(cols, size, kernel, dilation, pads, stride):
     if cols.ndim == 2:  # unbatched
         return _col2im_np(cols[None], size, kernel, dilation, pads, stride)[0]
     n = cols.shape[0]
-    c = cols.shape[1] // _prod(kernel)
+    c = cols.shape[1] // math.prod(kernel)
     outs = tuple(_out_size(s, k, dl, lo, hi, st) for s, k, dl, (lo, hi), st in zip(size, kernel, dilation, pads,
                                                                                      stride))
     cols = cols.reshape((n, c) + tuple(kernel) + outs)
@@ -157,7 +150,7 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
                                   f"(got {input.ndim}D)")
     k, dl, p, st, size = (_ntuple(v, 2) for v in (kernel_size, dilation, padding, stride, output_size))
     c_dim = input.ndim - 2
-    if input.shape[c_dim] % _prod(k):
+    if input.shape[c_dim] % math.prod(k):
         raise RuntimeError(f"Expected size of input's dimension {c_dim} to be divisible by the product of "
                            f"kernel_size, but got input.size({c_dim})={input.shape[c_dim]} and kernel_size=({k[0]}, "
                            f"{k[1]}).")
@@ -230,7 +223,7 @@ def _columns(x, kernel, dilation, pads, stride, o, rows=True):
     xp = _padded(x, pads)
     plane = xp.shape[2:]
     outs = tuple((n - dl * (k - 1) - 1) // s + 1 for n, k, dl, s in zip(plane, kernel, dilation, stride))
-    if not rows or d < 2 or stride[-1] != 1 or stride[-2] != 1 or c * _prod(kernel) < 2 * o or \
+    if not rows or d < 2 or stride[-1] != 1 or stride[-2] != 1 or c * math.prod(kernel) < 2 * o or \
             2 * plane[-1] > 3 * outs[-1]:
         win = _view(xp, xp.shape[:2] + outs + tuple(kernel), xp.strides[:2] + tuple(
             a * s for a, s in zip(xp.strides[2:], stride)) + tuple(a * dl for a, dl in zip(xp.strides[2:], dilation)))
@@ -245,7 +238,7 @@ def _columns(x, kernel, dilation, pads, stride, o, rows=True):
 
 def _row_outputs(buf, ext, outs, width):
     """The view (N, O, *outs) of the outputs' positions in row columns `buf` (N, O, prod(ext)), contiguous."""
-    inner = [_prod(ext[j + 1:]) for j in range(len(ext) - 1)]
+    inner = [math.prod(ext[j + 1:]) for j in range(len(ext) - 1)]
     steps = (buf.shape[1] * buf.shape[2], buf.shape[2]) + tuple(inner) + (width, 1)
     return np.ndarray(buf.shape[:2] + tuple(outs), buf.dtype, buf, 0, tuple(v * buf.itemsize for v in steps))
 
@@ -256,7 +249,7 @@ def _conv_np(x, weight, stride, pads, dilation, groups):
     o = weight.shape[0]
     kernel = tuple(weight.shape[2:])
     win, ext, outs, width = _columns(x, kernel, dilation, pads, stride, o)          # (N, C, *K, *ext)
-    ck, le = c * _prod(kernel), _prod(ext)
+    ck, le = c * math.prod(kernel), math.prod(ext)
     dtype = np.result_type(x, weight)
     w = weight.reshape(groups, o // groups, -1)                                      # (G, Og, Cg*K)
     out = np.empty((n, o) + outs, dtype)
@@ -281,11 +274,11 @@ def _conv_t_np(g, weight, size, stride, pads, dilation, groups):
     kernel = tuple(weight.shape[2:])
     outs = tuple(g.shape[2:])
     c = weight.shape[1] * groups
-    ck, l_ = c * _prod(kernel), _prod(outs)
+    ck, l_ = c * math.prod(kernel), math.prod(outs)
     dtype = np.result_type(g, weight)
     padded = tuple(s + lo + max(hi, 0) for s, (lo, hi) in zip(size, pads))
     if groups == 1 and all(st == 1 for st in stride) and all(hi >= 0 for _, hi in pads) and \
-            _prod(padded) <= 4 * l_ and np.isfinite(weight).all():
+            math.prod(padded) <= 4 * l_ and np.isfinite(weight).all():
         return _conv_t_plane(g, weight, size, pads, dilation, dtype)
     w = weight.reshape(groups, o // groups, -1).transpose(0, 2, 1)                # (G, Cg*K, Og)
     dx = np.zeros((n, c) + padded, dtype)
@@ -309,7 +302,7 @@ def _conv_t_np(g, weight, size, stride, pads, dilation, groups):
 @functools.lru_cache(maxsize=256)
 def _plane_offsets(kernel, dilation, padded):
     """The flat offset in a padded plane of each kernel offset, in np.ndindex order."""
-    steps = [_prod(padded[i + 1:]) for i in range(len(padded))]
+    steps = [math.prod(padded[i + 1:]) for i in range(len(padded))]
     return tuple(sum(k * dl * st for k, dl, st in zip(off, dilation, steps)) for off in np.ndindex(*kernel))
 
 
@@ -329,7 +322,7 @@ def _conv_t_plane(g, weight, size, pads, dilation, dtype):
     kernel = tuple(weight.shape[2:])
     c = weight.shape[1]
     padded = tuple(s + lo + hi for s, (lo, hi) in zip(size, pads))
-    q = _prod(padded)
+    q = math.prod(padded)
     offsets = _plane_offsets(kernel, tuple(dilation), padded)
     nk, cq = len(offsets), c * q
     w = weight.reshape(o, c, nk).transpose(2, 1, 0).reshape(nk * c, o)             # rows ordered (k, c)
@@ -359,7 +352,7 @@ def _conv_w_np(g, x, kernel, stride, pads, dilation, groups, rows=True):
     n, c = x.shape[:2]
     o = g.shape[1]
     win, ext, outs, width = _columns(x, kernel, dilation, pads, stride, o, rows)
-    ck, le = c * _prod(kernel), _prod(ext)
+    ck, le = c * math.prod(kernel), math.prod(ext)
     dtype = np.result_type(g, x)
     gw = np.zeros((groups, o // groups, ck // groups), dtype)
     chunks, step = _chunks(n, ck * le * dtype.itemsize)
@@ -558,7 +551,7 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
 def _flat_plane_index(index, shape, d):
     """Plane indices of the last d axes (broadcast over the leading ones) as indices into the flat array."""
     lead = tuple(shape[:len(shape) - d])
-    m, p = _prod(lead), _prod(shape[len(shape) - d:])
+    m, p = math.prod(lead), math.prod(shape[len(shape) - d:])
     idx = np.broadcast_to(index, lead + index.shape[index.ndim - d:]).reshape(m, -1)
     return idx + (np.arange(m) * p)[:, None], lead + index.shape[index.ndim - d:]
 
@@ -572,7 +565,7 @@ def _scatter_np(grad, index, shape, d, unique=False):
     """The adjoint of _gather_np; `unique` promises no plane position is gathered twice (an assignment
     then does what a sum would)."""
     flat, _ = _flat_plane_index(index, shape, d)
-    out = np.zeros(_prod(shape), grad.dtype)
+    out = np.zeros(math.prod(shape), grad.dtype)
     if unique:
         out[flat.ravel()] = grad.reshape(-1)
     else:
@@ -757,7 +750,7 @@ def _max_index(x, kernel, stride, padding, dilation, ceil_mode):
     for i in range(d):
         start = (np.arange(outs[i]) * stride[i] - padding[i]).reshape((-1,) + (1,) * (d - 1 - i))
         corner = corner * plane[i] + start
-    step = [dilation[i] * _prod(plane[i + 1:]) for i in range(d)]
+    step = [dilation[i] * math.prod(plane[i + 1:]) for i in range(d)]
     delta = np.array([sum(o * s for o, s in zip(off, step)) for off in np.ndindex(*kernel)])
     arg, best = _window_argmax(win, kernel)
     return corner + delta[arg], best
@@ -818,9 +811,9 @@ def _avg_pool_grad(grad, self_shape, kernel, stride, padding, ceil_mode, count_i
     d = len(kernel)
     outs, pads = _pool_sizes(self_shape[-d:], kernel, stride, padding, (1,) * d, ceil_mode)
     div = _avg_divisor(self_shape, kernel, stride, padding, outs, count_include_pad, divisor_override)
-    m = _prod(self_shape[:-d])
+    m = math.prod(self_shape[:-d])
     g = (grad / _const(div.astype(np.dtype(grad.dtype.np)))).reshape(m, 1, -1)
-    g = g.expand(m, _prod(kernel), g.shape[-1])
+    g = g.expand(m, math.prod(kernel), g.shape[-1])
     return _col2im(g, tuple(self_shape[-d:]), kernel, (1,) * d, pads, stride).reshape(self_shape)
 
 
@@ -1243,7 +1236,7 @@ def pixel_shuffle(input, upscale_factor):
 # ---- unpooling, lp pooling, shuffles, affine grids --------------------------------------------------------
 def _unpool_forward(self, indices, output_size, d):
     lead = self.shape[:self.ndim - d]
-    out = np.zeros(lead + (_prod(output_size),), self.dtype)
+    out = np.zeros(lead + (math.prod(output_size),), self.dtype)
     np.put_along_axis(out, indices.reshape(lead + (-1,)), self.reshape(lead + (-1,)), axis=-1)
     return out.reshape(lead + tuple(output_size))
 
@@ -1432,16 +1425,12 @@ def _grid_coord(coord, n, padding_mode, align_corners):
     return ix * _const(slope.astype(raw.dtype)) + _const((x - slope * raw).astype(raw.dtype))
 
 
-def _raw_data(t):
-    return t._data if isinstance(t, Tensor) else t
-
-
 def _grid_corners(input_shape, grid, mode, padding_mode, align_corners):
     """[(flat plane index (N, 1, Ho, Wo), weight tensor (N, Ho, Wo) or None, validity), ...] and (ix, iy)."""
     h, w = input_shape[-2:]
     ix = _grid_coord(D.select(grid, -1, 0), w, padding_mode, align_corners)
     iy = _grid_coord(D.select(grid, -1, 1), h, padding_mode, align_corners)
-    x, y = _raw_data(ix), _raw_data(iy)
+    x, y = D._raw(ix), D._raw(iy)
     if mode == "nearest":
         xs, ys = np.rint(x).astype(np.int64), np.rint(y).astype(np.int64)
         corners = [(xs, ys, None)]
@@ -1463,7 +1452,7 @@ def _grid_grad_input(grad, input_shape, grid, mode, padding_mode, align_corners)
     corners, _ = _grid_corners(input_shape, grid, mode, padding_mode, align_corners)
     total = None
     for index, wt, valid in corners:
-        g = grad * _const(valid.astype(_raw_data(grad).dtype))
+        g = grad * _const(valid.astype(D._raw(grad).dtype))
         if wt is not None:
             g = g * wt.unsqueeze(1)
         term = _scatter_plane(g, index, tuple(input_shape), 2)
@@ -1476,13 +1465,13 @@ def _grid_grad_grid(grad, input, grid, mode, padding_mode, align_corners):
         return D.zeros_like(grid)
     h, w = input.shape[-2:]
     corners, (ix, iy) = _grid_corners(tuple(input.shape), grid, mode, padding_mode, align_corners)
-    a = ix - _const(np.floor(_raw_data(ix)))
-    b = iy - _const(np.floor(_raw_data(iy)))
+    a = ix - _const(np.floor(D._raw(ix)))
+    b = iy - _const(np.floor(D._raw(iy)))
     da = (-(1 - b), 1 - b, -b, b)          # d weight / d a for nw, ne, sw, se
     db = (-(1 - a), -a, 1 - a, a)          # d weight / d b
     ga = gb = None
     for (index, _, valid), wa, wb in zip(corners, da, db):
-        v = _gather_plane(input, index, 2) * _const(valid.astype(_raw_data(grad).dtype))
+        v = _gather_plane(input, index, 2) * _const(valid.astype(D._raw(grad).dtype))
         s = (grad * v).sum(1)
         ga = s * wa if ga is None else ga + s * wa
         gb = s * wb if gb is None else gb + s * wb
