@@ -495,9 +495,8 @@ def _unfold_backward(self, input_sizes, dim, size, step):
     return out
 
 
-@public
-def narrow(self, dim, start, length):
-    """The slice `start:start+length` of dim `dim` (a view)."""
+def _check_narrow(self, dim, start, length):
+    """narrow's checks, worded as PyTorch's; returns the wrapped dim and the non-negative start."""
     if self.ndim == 0:
         raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
     if length < 0:
@@ -511,6 +510,13 @@ def narrow(self, dim, start, length):
         start += n
     if start > n - length:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
+    return d, start
+
+
+@public
+def narrow(self, dim, start, length):
+    """The slice `start:start+length` of dim `dim` (a view)."""
+    d, start = _check_narrow(self, dim, start, length)
     return D._slice(self, d, start, start + length, 1)
 
 
@@ -1301,17 +1307,7 @@ def adjoint(self):
     _narrow_start(start, self_shape, dim) + length, 1))
 def narrow_copy(self, dim, start, length):
     """`narrow`, as a copy."""
-    if self.ndim == 0:
-        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
-    if length < 0:
-        raise RuntimeError("narrow(): length must be non-negative.")
-    d = wrap_dim(dim, self.ndim)
-    n = self.shape[d]
-    if not -n <= start <= n:
-        raise IndexError(f"start out of range (expected to be in range of [{-n}, {n}], but got {start})")
-    start = _narrow_start(start, self.shape, dim)
-    if start > n - length:
-        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
+    d, start = _check_narrow(self, dim, start, length)
     return self[(slice(None),) * d + (slice(start, start + length),)].copy()
 
 
