@@ -920,15 +920,16 @@ _TRILINEAR = _separable_op("UpsampleTrilinear3DBackward0")
 _BICUBIC = _separable_op("UpsampleBicubic2DBackward0")
 
 
-def _output_pair(output_size, sizes):
-    out = _ntuple(output_size, 2) if not isinstance(output_size, (list, tuple)) else tuple(output_size)
+def _output_sizes(output_size, sizes):
+    """An adaptive pool's output size per dimension of `sizes`; None keeps that input size."""
+    out = _ntuple(output_size, len(sizes)) if not isinstance(output_size, (list, tuple)) else tuple(output_size)
     return tuple(s if o is None else int(o) for o, s in zip(out, sizes))
 
 
 def adaptive_avg_pool2d(input, output_size):
     if input.ndim not in (3, 4):
         raise RuntimeError(f"adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got {list(input.shape)}")
-    outs = _output_pair(output_size, input.shape[-2:])
+    outs = _output_sizes(output_size, tuple(input.shape[-2:]))
     if outs == (1, 1):
         return input.mean((-1, -2), keepdim=True)
     dt = input._data.dtype
@@ -940,8 +941,7 @@ def adaptive_avg_pool3d(input, output_size):
     if input.ndim not in (4, 5):
         raise RuntimeError(f"adaptive_avg_pool3d(): Expected 4D or 5D tensor, but got {list(input.shape)}")
     sizes = tuple(input.shape[-3:])
-    out = _ntuple(output_size, 3) if not isinstance(output_size, (list, tuple)) else tuple(output_size)
-    outs = tuple(s if o is None else int(o) for o, s in zip(out, sizes))
+    outs = _output_sizes(output_size, sizes)
     if outs == (1, 1, 1):
         return input.mean((-1, -2, -3), keepdim=True)
     dt = input._data.dtype
@@ -999,7 +999,7 @@ _ADAPTIVE_MAX_POOL3D = _gather_op("AdaptiveMaxPool3DBackward0", with_indices=Tru
 def adaptive_max_pool2d(input, output_size, return_indices=False):
     if input.ndim not in (3, 4):
         raise RuntimeError(f"adaptive_max_pool2d(): Expected 3D or 4D tensor, but got {list(input.shape)}")
-    outs = _output_pair(output_size, input.shape[-2:])
+    outs = _output_sizes(output_size, tuple(input.shape[-2:]))
     out, idx = _ADAPTIVE_MAX_POOL2D(input, _adaptive_max_index(input._data, outs), 2)
     return (out, idx) if return_indices else out
 
@@ -1007,9 +1007,7 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
 def adaptive_max_pool3d(input, output_size, return_indices=False):
     if input.ndim not in (4, 5):
         raise RuntimeError(f"adaptive_max_pool3d(): Expected 4D or 5D tensor, but got {list(input.shape)}")
-    sizes = tuple(input.shape[-3:])
-    out = _ntuple(output_size, 3) if not isinstance(output_size, (list, tuple)) else tuple(output_size)
-    outs = tuple(s if o is None else int(o) for o, s in zip(out, sizes))
+    outs = _output_sizes(output_size, tuple(input.shape[-3:]))
     out, idx = _ADAPTIVE_MAX_POOL3D(input, _adaptive_max_index(input._data, outs), 3)
     return (out, idx) if return_indices else out
 
