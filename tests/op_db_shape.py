@@ -748,6 +748,8 @@ def index_reduce_samples(d):
         Sample((randn(3, 4, dtype=d), 0, idx(5), randn(1, 4, dtype=d, seed=1), "prod"), note="error: out of range"),
         Sample((randn(3, 4, dtype=d), 0, idx(0, 1), randn(1, 4, dtype=d, seed=1), "prod"), note="error: sizes"),
         Sample((randn(3, 4, dtype=d), 0, long([[0]]), randn(1, 4, dtype=d, seed=1), "prod"), note="error: 2-d index"),
+        Sample((randn(3, 4, dtype=d), 0, Int(np.zeros(1)), randn(1, 4, dtype=d, seed=1), "prod"),
+               note="error: float index"),
     ]
 
 

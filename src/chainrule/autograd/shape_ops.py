@@ -916,6 +916,15 @@ def index_select(self, dim, index):
     return _index_select(self, dim, index)
 
 
+def _check_index_argument(index, name):
+    """index_add_'s and index_reduce_'s checks of the index's rank and dtype."""
+    if index.ndim > 1:
+        raise IndexError(f"{name}(): Index is supposed to be a vector, but got dim: {index.ndim} with type: "
+                         f"{_TORCH_TYPE[index.dtype.name]} and size: {_shape_str(index.shape)}")
+    if index.dtype not in (np.int64, np.int32):
+        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index but got: {_TORCH_TYPE[index.dtype.name]}")
+
+
 def _check_index_family(self, d, index, source, name):
     n = self.shape[d] if self.ndim else 1
     idx = _as1d(index)
@@ -946,12 +955,7 @@ def _check_index_family(self, d, index, source, name):
     source=lambda grad, dim, index, alpha: _index_select(grad, dim, index) if alpha == 1 else
     _index_select(grad, dim, index) * alpha)
 def _index_add(self, dim, index, source, alpha=1):
-    if index.ndim > 1:
-        raise IndexError(f"index_add_(): Index is supposed to be a vector, but got dim: {index.ndim} with type: "
-                         f"{_TORCH_TYPE[index.dtype.name]} and size: {_shape_str(index.shape)}")
-    if index.dtype not in (np.int64, np.int32):
-        raise RuntimeError(f"index_add_(): Expected dtype int32/int64 for index but got: "
-                           f"{_TORCH_TYPE[index.dtype.name]}")
+    _check_index_argument(index, "index_add_")
     d = wrap_dim(dim, self.ndim)
     idx = _check_index_family(self, d, index, source, "index_add_")
     out = self.copy()
@@ -1061,12 +1065,7 @@ def _index_reduce_backward(which, grad, self, dim, index, source, reduce, includ
 def _index_reduce(self, dim, index, source, reduce, include_self=True):
     if reduce not in ("prod", "mean", "amax", "amin"):
         raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got {reduce}.")
-    if index.ndim > 1:
-        raise IndexError(f"index_reduce_(): Index is supposed to be a vector, but got dim: {index.ndim} with type: "
-                         f"{_TORCH_TYPE[index.dtype.name]} and size: {_shape_str(index.shape)}")
-    if index.dtype not in (np.int64, np.int32):
-        raise RuntimeError(f"index_reduce_(): Expected dtype int32/int64 for index but got: "
-                           f"{_TORCH_TYPE[index.dtype.name]}")
+    _check_index_argument(index, "index_reduce_")
     if self.dtype != source.dtype:
         raise RuntimeError(f"index_reduce_(): self ({_TORCH_TYPE[self.dtype.name]}) and source "
                            f"({_TORCH_TYPE[source.dtype.name]}) must have the same scalar type")
