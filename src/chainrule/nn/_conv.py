@@ -395,24 +395,16 @@ def _conv_grad_input(grad, input, weight, stride, padding, dilation, transposed,
 
 
 def _conv_grad_weight(grad, input, weight_shape, stride, padding, dilation, transposed, groups):
+    # The input's windows times the gradient; transposed, the roles swap (as in the raw formula).
+    other, windowed = (input, grad) if transposed else (grad, input)
     n, g = input.shape[0], groups
-    kernel = tuple(weight_shape[2:])
-    if not transposed:
-        cols = _im2col(input, kernel, dilation, padding, stride)
-        cols = cols.reshape(n, g, -1, cols.shape[-1]).transpose(-2, -1)            # (N, G, L, Cg*K)
-        gw = D.matmul(grad.reshape(n, g, grad.shape[1] // g, -1), cols)             # (N, G, Og, Cg*K)
-        return gw.sum(0).reshape(weight_shape)
-    cols = _im2col(grad, kernel, dilation, padding, stride)
-    cols = cols.reshape(n, g, -1, cols.shape[-1]).transpose(-2, -1)                # (N, G, L, Cout_g*K)
-    gw = D.matmul(input.reshape(n, g, input.shape[1] // g, -1), cols)               # (N, G, Cin_g, Cout_g*K)
+    cols = _im2col(windowed, tuple(weight_shape[2:]), dilation, padding, stride)
+    cols = cols.reshape(n, g, -1, cols.shape[-1]).transpose(-2, -1)                # (N, G, L, Cg*K)
+    gw = D.matmul(other.reshape(n, g, other.shape[1] // g, -1), cols)               # (N, G, Og, Cg*K)
     return gw.sum(0).reshape(weight_shape)
 
 
-@op("ConvolutionBackward0", promote=True,
-    input=lambda grad, input, weight, stride, padding, dilation, transposed, groups: _conv_grad_input(
-        grad, input, weight, stride, padding, dilation, transposed, groups),
-    weight=lambda grad, input, weight_shape, stride, padding, dilation, transposed, groups: _conv_grad_weight(
-        grad, input, weight_shape, stride, padding, dilation, transposed, groups),
+@op("ConvolutionBackward0", promote=True, input=_conv_grad_input, weight=_conv_grad_weight,
     bias=lambda grad: grad.sum((0,) + tuple(range(2, grad.ndim))),
     raw=dict(  # without create_graph: the NumPy kernels, on arrays
         input=lambda grad, input, weight, stride, padding, dilation, transposed, groups: _conv_np(
