@@ -36,6 +36,7 @@ from . import grad_mode
 from .derivatives import _where, wrap_dim, wrap_dims
 from .op import INPLACE, op, public
 from .pointwise import maximum, minimum
+from .shape_ops import _flip
 from .. import _dtype
 from .._tensor import Tensor
 
@@ -214,11 +215,6 @@ def _scale_grad_by_count(grad, self, result, axes, keepdim):
 
 
 # ---- prod -----------------------------------------------------------------------------------------------
-@op("FlipBackward0", self=lambda grad, dims: _flip(grad, dims))
-def _flip(self, dims):
-    return np.flip(self, dims).copy()
-
-
 def _reversed_cumsum(t, d):
     return _flip(_cumsum(_flip(t, (d,)), d), (d,))
 
