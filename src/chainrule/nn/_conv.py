@@ -1162,7 +1162,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
                               f"by chainrule")
 
 
-@op("PixelShuffleBackward0", self=lambda grad, upscale_factor: _pixel_unshuffle(grad, upscale_factor))
+@op("PixelShuffleBackward0", self=lambda grad, upscale_factor: _pixel_unshuffle(grad, upscale_factor))  # as PyTorch
 def _pixel_shuffle(self, upscale_factor):
     r = upscale_factor
     *lead, c, h, w = self.shape
@@ -1172,16 +1172,8 @@ def _pixel_shuffle(self, upscale_factor):
     return np.ascontiguousarray(x).reshape(tuple(lead) + (c // (r * r), h * r, w * r))
 
 
-def _pixel_unshuffle(grad, r):
-    *lead, c, h, w = grad.shape
-    k = len(lead)
-    x = grad.reshape(tuple(lead) + (c, h // r, r, w // r, r))
-    x = x.permute(*range(k), k, k + 2, k + 4, k + 1, k + 3)
-    return x.reshape(tuple(lead) + (c * r * r, h // r, w // r))
-
-
 @op("PixelUnshuffleBackward0", self=lambda grad, downscale_factor: _pixel_shuffle(grad, downscale_factor))
-def _pixel_unshuffle_op(self, downscale_factor):
+def _pixel_unshuffle(self, downscale_factor):
     r = downscale_factor
     *lead, c, h, w = self.shape
     k = len(lead)
@@ -1205,7 +1197,7 @@ def pixel_unshuffle(input, downscale_factor):
     if w % r:
         raise RuntimeError(f"pixel_unshuffle expects width to be divisible by downscale_factor, but input.size(-1)="
                            f"{w} is not divisible by {r}")
-    return _pixel_unshuffle_op(input, r)
+    return _pixel_unshuffle(input, r)
 
 
 def pixel_shuffle(input, upscale_factor):
