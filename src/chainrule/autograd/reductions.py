@@ -89,10 +89,9 @@ if "chainrule" in sys.modules:
 def _axes(dim, ndim):
     """dim as int, tuple/list or None -> NumPy axes; None and () mean every dim. 0-d tensors accept dim 0/-1
     and reduce over no axis."""
-    if dim is None or (isinstance(dim, (tuple, list)) and not dim):
+    if isinstance(dim, (tuple, list)) and not dim:
         return tuple(range(ndim))
-    dims = wrap_dims(dim, ndim)
-    return dims if ndim else ()
+    return wrap_dims(dim, ndim)
 
 
 def _kept_shape(shape, axes):
@@ -685,9 +684,7 @@ def logcumsumexp(self, dim):
 def _logical(name, np_fn):
     def reduce(self, dim=None, keepdim=False):
         # NOTE: dim=() reduces nothing here, as in PyTorch (unlike sum, where () means every dim).
-        axes = tuple(range(self.ndim)) if dim is None else wrap_dims(dim, self.ndim)
-        axes = axes if self.ndim else ()
-        out = np_fn(self, axis=axes, keepdims=keepdim)
+        out = np_fn(self, axis=wrap_dims(dim, self.ndim), keepdims=keepdim)
         return out.astype(np.uint8) if self.dtype == np.uint8 else out
     reduce.__name__ = reduce.__qualname__ = name
     reduce.__doc__ = f"Whether {name} elements are nonzero, over dim (int, tuple or None for all); bool result."
