@@ -1202,9 +1202,7 @@ def _bce_logits_grad_target(grad, self, target, weight, pos_weight, reduction):
         g = (pos_weight - 1) * _softplus_neg(self) - self
     if weight is not None:
         g = g * weight
-    if reduction == "mean":
-        g = g / max(self.numel(), 1)
-    return g * grad
+    return _scale(g, self, reduction) * grad
 
 
 def _softplus_neg(x):
