@@ -10,6 +10,7 @@ import numpy as np
 
 from .autograd import derivatives as _D
 from .autograd import linalg_ops as _L
+from .autograd import reductions as _R
 from .autograd.linalg_ops import LinAlgError
 
 __all__ = ["LinAlgError", "norm", "vector_norm", "matrix_norm", "det", "slogdet", "inv", "inv_ex", "solve",
@@ -87,14 +88,14 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
         return _keep(result, dims) if keepdim else result
     if ord in (2, -2):
         sv = _L._linalg_svdvals(_backshift(A, dims))
-        result = (_L._amax if ord == 2 else _L._amin)(sv, (-1,))
+        result = (_R.amax if ord == 2 else _R.amin)(sv, (-1,))
         return _keep(result, dims) if keepdim else result
     if ord in (1, -1, _INF, -_INF):
         d0, d1 = dims if abs(ord) == 1 else dims[::-1]
         if not keepdim and d0 < d1:
             d1 -= 1
         reduced = _D._vector_norm(A, 1, (d0,), keepdim)
-        return (_L._amax if ord > 0 else _L._amin)(reduced, (d1,), keepdim)
+        return (_R.amax if ord > 0 else _R.amin)(reduced, (d1,), keepdim)
     raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
 
 

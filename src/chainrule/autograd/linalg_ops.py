@@ -1113,25 +1113,6 @@ def matrix_power(self, n):
     return result
 
 
-# ---- reductions used by the matrix norms -------------------------------------------------------------------
-def _amax_backward(grad, self, result, dim, keepdim):
-    if not keepdim:
-        for d in sorted(wrap_dim(x, self.ndim) for x in dim):
-            grad, result = grad.unsqueeze(d), result.unsqueeze(d)
-    mask = D.eq(self, result)
-    return grad * mask / mask.sum(dim, keepdim=True)
-
-
-@op("AmaxBackward0", self=lambda grad, self, result, dim, keepdim: _amax_backward(grad, self, result, dim, keepdim))
-def _amax(self, dim, keepdim=False):
-    return np.max(self, axis=tuple(wrap_dim(d, self.ndim) for d in dim), keepdims=keepdim)
-
-
-@op("AminBackward0", self=lambda grad, self, result, dim, keepdim: _amax_backward(grad, self, result, dim, keepdim))
-def _amin(self, dim, keepdim=False):
-    return np.min(self, axis=tuple(wrap_dim(d, self.ndim) for d in dim), keepdims=keepdim)
-
-
 # ---- legacy torch.* spellings of the factorizations ----------------------------------------------------
 _SvdResult = namedtuple("svd", ["U", "S", "V"])
 _QrResult = namedtuple("qr", ["Q", "R"])
