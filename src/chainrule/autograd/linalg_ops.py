@@ -1157,6 +1157,15 @@ def _cholesky_inverse_backward(grad, L, inverse, upper):
     return -D.matmul(L, common) if upper else -D.matmul(common, L)
 
 
+def _triangle(a, upper, unitriangular):
+    """The triangle a triangular solve reads: a new array, with ones on the diagonal when unitriangular."""
+    a = np.triu(a) if upper else np.tril(a)
+    if unitriangular:
+        n = a.shape[-1]
+        a[..., np.arange(n), np.arange(n)] = 1
+    return a
+
+
 def _solve_triangular_grads(grad, A, result, upper, left, unitriangular, which):
     gB = _linalg_solve_triangular(A.mT, grad, upper=not upper, left=left, unitriangular=unitriangular)
     if which == 1:
@@ -1182,10 +1191,7 @@ def _linalg_solve_triangular(self, B, *, upper, left=True, unitriangular=False):
     if (B.shape[-2] if left else B.shape[-1]) != n:
         raise RuntimeError(f"linalg.solve_triangular: Incompatible shapes of A and B for the equation "
                            f"{'AX = B' if left else 'XA = B'} ({n}x{n} and {B.shape[-2]}x{B.shape[-1]})")
-    a = np.triu(self) if upper else np.tril(self)
-    if unitriangular:
-        a = a.copy()
-        a[..., np.arange(n), np.arange(n)] = 1
+    a = _triangle(self, upper, unitriangular)
     b = B
     if not left:  # X A = B  <=>  A^T X^T = B^T
         a, b = np.swapaxes(a, -1, -2), np.swapaxes(B, -1, -2)
@@ -1522,11 +1528,7 @@ def _triangular_solve(self, A, upper=True, transpose=False, unitriangular=False)
         if t.ndim < 2:
             raise RuntimeError(f"torch.triangular_solve: Expected {name} to have at least 2 dimensions, but it has "
                                f"{t.ndim} dimensions instead")
-    n = A.shape[-1]
-    a = np.triu(A) if upper else np.tril(A)
-    if unitriangular:
-        a = a.copy()
-        a[..., np.arange(n), np.arange(n)] = 1
+    a = _triangle(A, upper, unitriangular)
     if transpose:
         a = np.swapaxes(a, -1, -2)
     batch = np.broadcast_shapes(a.shape[:-2], self.shape[:-2])
