@@ -678,6 +678,11 @@ def _pool_sizes(sizes, kernel, stride, padding, dilation, ceil_mode):
     return tuple(outs), tuple(pads)
 
 
+def _default_stride(stride, kernel):
+    """A pool's stride: PyTorch reads a missing (None) or empty one as the kernel size."""
+    return kernel if stride is None or stride == [] or stride == () else stride
+
+
 def _check_pool(input, kernel, stride, padding, dilation, name, ceil_mode=False):
     d = len(kernel)
     if input.ndim not in (d + 1, d + 2):
@@ -750,7 +755,7 @@ def _max_index(x, kernel, stride, padding, dilation, ceil_mode):
 
 def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, d):
     kernel = _ntuple(kernel_size, d)
-    stride = kernel if stride is None or stride == [] or stride == () else _ntuple(stride, d)
+    stride = _ntuple(_default_stride(stride, kernel), d)
     padding, dilation = _ntuple(padding, d), _ntuple(dilation, d)
     _check_pool(input, kernel, stride, padding, dilation, f"max_pool{d}d", ceil_mode)
     index, maxima = _max_index(input._data, kernel, stride, padding, dilation, ceil_mode)
@@ -771,7 +776,7 @@ def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
     if input.ndim not in (2, 3):
         raise RuntimeError(f"max_pool1d() Expected 2D or 3D input tensor, but got {list(input.shape)}")
-    stride = kernel_size if stride is None or stride == [] or stride == () else stride
+    stride = _default_stride(stride, kernel_size)
     res = max_pool2d(input.unsqueeze(-2), (1, _ntuple(kernel_size, 1)[0]), (1, _ntuple(stride, 1)[0]),
                      (0, _ntuple(padding, 1)[0]), (1, _ntuple(dilation, 1)[0]), ceil_mode, return_indices)
     if return_indices:
@@ -831,7 +836,7 @@ def _avg_pool3d(self, kernel, stride, padding, ceil_mode, count_include_pad, div
 
 def _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, d):
     kernel = _ntuple(kernel_size, d)
-    stride = kernel if stride is None or stride == [] or stride == () else _ntuple(stride, d)
+    stride = _ntuple(_default_stride(stride, kernel), d)
     padding = _ntuple(padding, d)
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
@@ -854,7 +859,7 @@ def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
     if input.ndim not in (2, 3):
         raise RuntimeError(f"avg_pool1d() Expected 2D or 3D input tensor, but got {list(input.shape)}")
-    stride = kernel_size if stride is None or stride == [] or stride == () else stride
+    stride = _default_stride(stride, kernel_size)
     out = avg_pool2d(input.unsqueeze(-2), (1, _ntuple(kernel_size, 1)[0]), (1, _ntuple(stride, 1)[0]),
                      (0, _ntuple(padding, 1)[0]), ceil_mode, count_include_pad)
     return D._squeeze_dim(out, -2)
