@@ -1332,7 +1332,14 @@ def _permutation(piv, m, dtype):
     return P.reshape(batch + (m, m))
 
 
+def _unpack_arrays(lu):
+    """L (unit lower, m x k) and U (upper, k x n) from a packed LU array."""
+    k = min(lu.shape[-2:])
+    return np.tril(lu[..., :, :k], -1) + np.eye(lu.shape[-2], k, dtype=lu.dtype), np.triu(lu[..., :k, :])
+
+
 def _unpack(lu):
+    """_unpack_arrays with chainrule ops, for the backward formulas."""
     m, n = lu.shape[-2], lu.shape[-1]
     k = min(m, n)
     L = tril(lu[..., :, :k], -1) + _eye_like(m, np.dtype(lu._data.dtype))[:, :k]
@@ -1417,10 +1424,7 @@ def _lu_grads(grads, self):
 def _linalg_lu(self, pivot=True):
     _check_lu_input(self, "linalg.lu", pivot)
     lu, piv, _ = _lu_forward(self)
-    m, n = self.shape[-2], self.shape[-1]
-    k = min(m, n)
-    L = np.tril(lu[..., :, :k], -1) + np.eye(m, k, dtype=self.dtype)
-    return _permutation(piv, m, self.dtype), L, np.triu(lu[..., :k, :])
+    return (_permutation(piv, self.shape[-2], self.dtype),) + _unpack_arrays(lu)
 
 
 def _lu_solve_grads(grad, LU, pivots, result, left, adjoint, which):
@@ -1453,7 +1457,8 @@ def _linalg_lu_solve(LU, pivots, B, *, left=True, adjoint=False):
         raise RuntimeError(f"linalg.lu_solve: Incompatible shapes of A and B for the equation "
                            f"{'AX = B' if left else 'XA = B'} ({n}x{n} and {B.shape[-2]}x{B.shape[-1]})")
     P = _permutation(pivots, n, LU.dtype)
-    A = np.matmul(P, np.matmul(np.tril(LU, -1) + np.eye(n, dtype=LU.dtype), np.triu(LU)))
+    L, U = _unpack_arrays(LU)
+    A = np.matmul(P, np.matmul(L, U))
     if adjoint:
         A = np.swapaxes(A, -1, -2)
     b = B if left else np.swapaxes(B, -1, -2)
@@ -1484,13 +1489,10 @@ def _lu_unpack_grads(grads, LU_data):
 @op("LuUnpackBackward0", outputs=3, nondiff=("LU_pivots",), nondiff_outputs=(0,),
     LU_data=lambda grads, LU_data: _lu_unpack_grads(grads, LU_data))
 def lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True):
-    m, n = LU_data.shape[-2], LU_data.shape[-1]
-    k = min(m, n)
-    P = _permutation(LU_pivots, m, LU_data.dtype) if unpack_pivots else np.zeros((0,), LU_data.dtype)
+    P = _permutation(LU_pivots, LU_data.shape[-2], LU_data.dtype) if unpack_pivots else np.zeros((0,), LU_data.dtype)
     if not unpack_data:
         return P, np.zeros((0,), LU_data.dtype), np.zeros((0,), LU_data.dtype)
-    L = np.tril(LU_data[..., :, :k], -1) + np.eye(m, k, dtype=LU_data.dtype)
-    return P, L, np.triu(LU_data[..., :k, :])
+    return (P,) + _unpack_arrays(LU_data)
 
 
 @public
