@@ -402,7 +402,13 @@ def _halves(t, dim):
     return D._slice(t, d, 0, n, 1), D._slice(t, d, n, 2 * n, 1)
 
 
-@op("GluBackward0", self=lambda grad, self, dim: _glu_grad_halves(grad, self, dim))
+def _glu_grad(grad, self, dim):
+    a, b = _halves(self, dim)
+    s = D.sigmoid(b)
+    return D.cat([grad * s, grad * a * s * (1 - s)], D.wrap_dim(dim, self.ndim))
+
+
+@op("GluBackward0", self=_glu_grad)
 def _glu(self, dim):
     if self.ndim == 0:
         raise RuntimeError("glu does not support scalars because halving size must be even")
@@ -412,12 +418,6 @@ def _glu(self, dim):
         raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {n}")
     a, b = np.split(self, 2, axis=d)
     return (a * _sigmoid_np(b)).astype(self.dtype)
-
-
-def _glu_grad_halves(grad, self, dim):
-    a, b = _halves(self, dim)
-    s = D.sigmoid(b)
-    return D.cat([grad * s, grad * a * s * (1 - s)], D.wrap_dim(dim, self.ndim))
 
 
 def glu(input, dim=-1):
@@ -1848,32 +1848,29 @@ def _bn_stats_dims(ndim):
     return (0,) + tuple(range(2, ndim))
 
 
-def _bn_grad_input(grad, self, weight, running_mean, running_var, training, eps):
-    dims = _bn_stats_dims(self.ndim)
-    g = grad * _channel_view(weight, self.ndim) if weight is not None else grad
+def _bn_grad_input(grad, input, weight, running_mean, running_var, training, eps):
+    dims = _bn_stats_dims(input.ndim)
+    g = grad * _channel_view(weight, input.ndim) if weight is not None else grad
     if training:
-        xhat, rstd = _normalized(self, dims, eps)
+        xhat, rstd = _normalized(input, dims, eps)
         return _norm_input_grad(g, xhat, rstd, dims)
     rstd = 1 / np.sqrt(_raw(running_var) + eps)
-    return g * _const(rstd.reshape((-1,) + (1,) * (self.ndim - 2)).astype(_raw(self).dtype))
+    return g * _const(rstd.reshape((-1,) + (1,) * (input.ndim - 2)).astype(_raw(input).dtype))
 
 
-def _bn_grad_weight(grad, self, running_mean, running_var, training, eps):
-    dims = _bn_stats_dims(self.ndim)
+def _bn_grad_weight(grad, input, running_mean, running_var, training, eps):
+    dims = _bn_stats_dims(input.ndim)
     if training:
-        xhat, _ = _normalized(self, dims, eps)
+        xhat, _ = _normalized(input, dims, eps)
     else:
-        shape = (-1,) + (1,) * (self.ndim - 2)
+        shape = (-1,) + (1,) * (input.ndim - 2)
         rstd = (1 / np.sqrt(_raw(running_var) + eps)).reshape(shape)
-        xhat = (self - _const(_raw(running_mean).reshape(shape))) * _const(rstd.astype(_raw(self).dtype))
+        xhat = (input - _const(_raw(running_mean).reshape(shape))) * _const(rstd.astype(_raw(input).dtype))
     return (grad * xhat).sum(dims)
 
 
 @op("NativeBatchNormBackward0", promote=True, nondiff=("running_mean", "running_var"),
-    input=lambda grad, input, weight, running_mean, running_var, training, eps: _bn_grad_input(
-        grad, input, weight, running_mean, running_var, training, eps),
-    weight=lambda grad, input, running_mean, running_var, training, eps: _bn_grad_weight(
-        grad, input, running_mean, running_var, training, eps),
+    input=_bn_grad_input, weight=_bn_grad_weight,
     bias=lambda grad, input_shape: grad.sum(_bn_stats_dims(len(input_shape))))
 def _native_batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps):
     dims = _bn_stats_dims(input.ndim)
