@@ -231,12 +231,7 @@ def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, out=None):
         raise RuntimeError("linalg.matrix_rank: The input tensor input must have at least 2 dimensions.")
     s = np.abs(np.linalg.eigvalsh(a)) if hermitian else np.linalg.svd(a, compute_uv=False)
     atol, rtol = _tolerances(atol, rtol, None)
-    if atol is None and rtol is None:
-        rtol = max(a.shape[-2:]) * np.finfo(a.dtype).eps
-    smax = s.max(-1, keepdims=True) if s.shape[-1] else np.zeros(s.shape[:-1] + (1,), s.dtype)
-    tol = np.maximum(0.0 if atol is None else np.asarray(_L._raw_tol(atol))[..., None],
-                     (0.0 if rtol is None else np.asarray(_L._raw_tol(rtol))[..., None]) * smax)
-    return _Tensor()._make((s > tol).sum(-1).astype(np.int64))
+    return _Tensor()._make(_L._above_tolerance(s, atol, rtol, a).sum(-1).astype(np.int64))
 
 
 # ---- products --------------------------------------------------------------------------------------------------

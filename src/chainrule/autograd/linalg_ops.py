@@ -989,20 +989,24 @@ def _raw_tol(t):
     return t._data if isinstance(t, D._tensor_type()) else t
 
 
+def _above_tolerance(s, atol, rtol, A):
+    """Which singular values s of A pinv and matrix_rank keep: s > max(atol, rtol * max(s)), rtol defaulting
+    to max(m, n) * eps when neither tolerance is given."""
+    smax = s.max(-1, keepdims=True) if s.shape[-1] else np.zeros(s.shape[:-1] + (1,), s.dtype)
+    if atol is None and rtol is None:
+        rtol = max(A.shape[-2:]) * np.finfo(A.dtype).eps
+    atol = 0.0 if atol is None else np.asarray(_raw_tol(atol))[..., None]
+    rtol = 0.0 if rtol is None else np.asarray(_raw_tol(rtol))[..., None]
+    return s > np.maximum(atol, rtol * smax)
+
+
 def _pinv_forward(A, atol, rtol, hermitian):
-    m, n = A.shape[-2], A.shape[-1]
     if hermitian:
         w, V = np.linalg.eigh(A)
         s = np.abs(w)
     else:
         U, s, Vh = np.linalg.svd(A, full_matrices=False)
-    smax = s.max(-1, keepdims=True) if s.shape[-1] else np.zeros(s.shape[:-1] + (1,), s.dtype)
-    if atol is None and rtol is None:
-        rtol = max(m, n) * np.finfo(A.dtype).eps
-    atol = 0.0 if atol is None else np.asarray(_raw_tol(atol))[..., None]
-    rtol = 0.0 if rtol is None else np.asarray(_raw_tol(rtol))[..., None]
-    tol = np.maximum(atol, rtol * smax)
-    keep = s > tol
+    keep = _above_tolerance(s, atol, rtol, A)
     if hermitian:
         inv_w = np.where(keep, 1 / np.where(keep, w, 1), 0)
         return np.matmul(V * inv_w[..., None, :], np.swapaxes(V, -1, -2)).astype(A.dtype)
