@@ -425,24 +425,22 @@ def glu(input, dim=-1):
 
 
 def _prelu_grad_weight(grad, self, weight):
-    x = _raw(self)
-    g = _where(x > 0, 0.0, grad * self)
-    if weight.numel() == 1 or self.ndim < 2:
-        return g.sum().reshape(weight.shape) if weight.numel() == 1 else g
-    dims = (0,) + tuple(range(2, self.ndim))
-    return g.sum(dims)
+    g = _where(_raw(self) > 0, 0.0, grad * self)
+    if weight.numel() == 1:
+        return g.sum().reshape(weight.shape)
+    return g.sum((0,) + tuple(range(2, self.ndim))) if self.ndim >= 2 else g
 
 
 def _prelu_weight_view(weight, ndim):
-    return weight.reshape((-1,) + (1,) * (ndim - 2)) if ndim >= 2 and weight.numel() > 1 else weight
+    """Per-channel weights along dim 1 (tensors or, in the forward, arrays)."""
+    return weight.reshape((-1,) + (1,) * (ndim - 2)) if ndim >= 2 and math.prod(weight.shape) > 1 else weight
 
 
 @op("PreluKernelBackward0", promote=True,
     self=lambda grad, self, weight: _where(_raw(self) > 0, grad, grad * _prelu_weight_view(weight, self.ndim)),
     weight=_prelu_grad_weight)
 def _prelu(self, weight):
-    w = weight.reshape((-1,) + (1,) * (self.ndim - 2)) if self.ndim >= 2 and weight.size > 1 else weight
-    return np.where(self > 0, self, self * w).astype(self.dtype)
+    return np.where(self > 0, self, self * _prelu_weight_view(weight, self.ndim)).astype(self.dtype)
 
 
 def prelu(input, weight):
