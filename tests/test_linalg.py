@@ -232,6 +232,15 @@ def test_linalg_errors(call):
     assert isinstance(got.value, RuntimeError) and issubclass(torch.linalg.LinAlgError, RuntimeError)
 
 
+@pytest.mark.parametrize("a", [np.zeros((2, 2)), np.stack([np.eye(2), SINGULAR])], ids=["matrix", "batch"])
+def test_lu_factor_singular_error(a):
+    with pytest.raises(RuntimeError) as want:
+        torch.linalg.lu_factor(torch.tensor(a))
+    with pytest.raises(RuntimeError) as got:
+        chainrule.linalg.lu_factor(chainrule.tensor(a))
+    assert str(got.value) == str(want.value)
+
+
 def test_named_tuples_match_torch():
     a = distinct_sv(4, 3)
     for name, args in (("slogdet", (a[:3],)), ("qr", (a,)), ("lstsq", (a, rand(4, 2))), ("inv_ex", (a[:3],)),

@@ -10,6 +10,7 @@ import numpy as np
 
 from .autograd import derivatives as _D
 from .autograd import linalg_ops as _L
+from .autograd import pointwise as _P
 from .autograd import reductions as _R
 from .autograd.linalg_ops import LinAlgError
 
@@ -352,9 +353,7 @@ def cond(A, p=None, *, out=None):
         inv_inf = _Tensor()._make(np.full(A.shape, np.inf, dtype=A._data.dtype))
         result = _D.mul(matrix_norm(A, p), matrix_norm(inv_inf, p))
     if p != "nuc":
-        from .autograd.op import PUBLIC
-        if "nan_to_num" in PUBLIC:
-            result = PUBLIC["nan_to_num"](result, float("inf"), float("inf"), float("-inf"))
+        result = _P.nan_to_num(result, _INF, _INF, -_INF)
     return result
 
 
@@ -417,9 +416,8 @@ def lu_factor(A, *, pivot=True, out=None):
     bad = np.nonzero(info._data.reshape(-1))[0]
     if bad.size:
         i = int(bad[0])
-        where = f"(Batch element {i}): " if A.ndim > 2 else ""
         k = int(info._data.reshape(-1)[i])
-        raise RuntimeError(f"torch.linalg.lu_factor: {where}U[{k},{k}] is zero and using it on lu_solve would result "
+        raise RuntimeError(f"torch.linalg.lu_factor: {_L._batch_prefix(A, i)}U[{k},{k}] is zero and using it on lu_solve would result "
                            f"in a division by zero. If you still want to perform the factorization, consider calling "
                            f"linalg.lu(A, pivot) or linalg.lu_factor_ex(A, pivot)")
     return linalg_lu_factor(LU, pivots)
