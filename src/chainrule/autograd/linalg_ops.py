@@ -648,7 +648,7 @@ def _lu_singular_index(a):
 def _raise_singular(a, name, message):
     info = _lu_singular_index(a)
     bad = int(np.argmax(info > 0))
-    raise LinAlgError(f"{name}: " + _batch_prefix(a, bad) + message.format(int(info[bad])))
+    raise LinAlgError(f"{name}: " + _batch_prefix(a, bad) + message.format(int(info[bad]))) from None
 
 
 @op("LinalgInvExBackward0", self=lambda grad, result: -D.matmul(result.mT, D.matmul(grad, result.mT)))
@@ -732,10 +732,7 @@ def _linalg_solve_ex(A, B, left=True):
     try:
         x = np.linalg.solve(a, b)
     except np.linalg.LinAlgError:
-        info = _lu_singular_index(a)
-        bad = int(np.argmax(info > 0))
-        raise LinAlgError("torch.linalg.solve: " + _batch_prefix(a, bad) + "The solver failed because the input "
-                                                                           "matrix is singular.") from None
+        _raise_singular(a, "torch.linalg.solve", "The solver failed because the input matrix is singular.")
     if not left:
         x = np.swapaxes(x, -1, -2)
     return (x[..., 0] if vector else x).astype(A.dtype)
