@@ -26,7 +26,7 @@ from . import grad_mode
 from .graph import FREED_MESSAGE, AccumulateGrad, Node, _sequence
 from .. import _dtype
 
-__all__ = ["op", "OpNode", "Spec"]
+__all__ = ["op", "joint", "OpNode", "Spec"]
 
 _ndarray = np.ndarray
 _state = grad_mode.state
@@ -34,6 +34,13 @@ Tensor = None  # set by chainrule._tensor, which imports this module first
 PUBLIC = {}  # name -> public function; those whose first parameter is `self` are also Tensor methods
 INPLACE = {"add", "sub", "mul", "div", "pow", "clamp", "clip", "exp", "log", "sigmoid", "tanh", "relu", "neg",
            "abs", "sqrt", "reciprocal"}  # methods that also get a `name_` in-place variant
+
+
+def joint(formula):
+    """Mark a formula that returns the gradients of all of an op's differentiable inputs at once, in order
+    (their computation shares its work): give it as each of those inputs' formula; the backward calls it once."""
+    formula.joint = True
+    return formula
 
 
 def public(fn, name=None):
@@ -45,7 +52,7 @@ class Spec:
     """Everything the dispatcher needs to know about one op, computed once at import."""
     __slots__ = ("name", "forward", "node_cls", "tensor_pos", "diff_pos", "promote", "float_op",
                  "saved_pos", "save_shapes", "saved_names", "saved_outputs", "formulas", "view", "outputs",
-                 "nondiff_out", "listed", "ufunc", "raw")
+                 "nondiff_out", "listed", "joint", "ufunc", "raw")
 
 
 class OpNode(Node):
@@ -335,7 +342,7 @@ def _backward_source(spec, raw):
                       f"  _raise_modified(r{n}[0], r{n}[1][0], r{n}[2], self, r{n}[3])", f" r{n} = r{n}[0]"]
         else:
             lines.append(f" r{n} = self._saved_result({j})")
-    if spec.listed:  # one formula returning a gradient per tensor of the list (cat, stack)
+    if spec.joint:  # one formula returning a gradient per input (per tensor of the list for cat, stack)
         args = _formula_args(spec, spec.formulas[0])
         return "\n".join(lines + [f" gs = _f0({', '.join(args)})",
                                    " return [self._conform(k, g) if g is not None and n is not None else None"
@@ -392,6 +399,7 @@ def op(grad_fn=None, *, promote=False, float_op=False, nondiff=(), view=False, o
         spec.outputs = outputs
         spec.nondiff_out = nondiff_outputs
         spec.listed = listed  # the first parameter is a sequence of tensors (cat, stack)
+        spec.joint = listed or all(getattr(f, "joint", False) for f in formulas.values())
         spec.ufunc = ufunc
         raw_formulas = formulas if raw is True else raw or {}
         used = set()
@@ -405,7 +413,7 @@ def op(grad_fn=None, *, promote=False, float_op=False, nondiff=(), view=False, o
         spec.saved_pos = tuple(names.index(n) for n in saved_names if n in names)
         spec.saved_names = tuple(saved_names)
         spec.formulas = tuple(formulas[names[i]] for i in spec.diff_pos)
-        spec.raw = tuple(raw_formulas.get(names[i]) for i in spec.diff_pos) if raw_formulas and not listed else None
+        spec.raw = tuple(raw_formulas.get(names[i]) for i in spec.diff_pos) if raw_formulas and not spec.joint else None
         if grad_fn is not None:
             slots = ("_result",) if spec.saved_outputs else ()
             spec.node_cls = type(grad_fn, (OpNode,), {"__slots__": slots, "_spec": spec, "_listed": listed})

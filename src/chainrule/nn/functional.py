@@ -13,7 +13,7 @@ import warnings
 
 import numpy as np
 
-from ..autograd.op import counter, op, public
+from ..autograd.op import counter, joint, op, public
 from ..autograd import derivatives as D
 from ..autograd.grad_mode import state as _grad_state
 from .._tensor import Tensor
@@ -2012,6 +2012,7 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
 
 
 # ---- attention ----------------------------------------------------------------------------------------------
+@joint
 def _attention_grads(grad, query, key, value, bias, scale):
     """Gradients of softmax(q k^T * scale + bias) v, in chainrule ops so they differentiate again."""
     p = _softmax(D.matmul(query, key.transpose(-2, -1)) * scale + _const(bias), -1)
@@ -2022,9 +2023,7 @@ def _attention_grads(grad, query, key, value, bias, scale):
 
 
 @op("ScaledDotProductFlashAttentionForCpuBackward0", promote=True, nondiff=("bias",),
-    query=lambda grad, query, key, value, bias, scale: _attention_grads(grad, query, key, value, bias, scale)[0],
-    key=lambda grad, query, key, value, bias, scale: _attention_grads(grad, query, key, value, bias, scale)[1],
-    value=lambda grad, query, key, value, bias, scale: _attention_grads(grad, query, key, value, bias, scale)[2])
+    query=_attention_grads, key=_attention_grads, value=_attention_grads)
 def _flash_attention(query, key, value, bias, scale):
     scores = np.matmul(query, np.swapaxes(key, -2, -1)) * scale + bias
     return np.matmul(_softmax_np(scores, scores.ndim - 1), value).astype(query.dtype)
