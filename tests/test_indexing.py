@@ -145,6 +145,7 @@ def test_setitem_value_requiring_grad_makes_result_require_grad():
         assert y.requires_grad
         (y * lib.arange(4.0)).sum().backward()
         out.append((y.grad_fn.name(), _np(w.grad)))
+    assert out[0][0] == out[1][0]
     np.testing.assert_array_equal(out[0][1], out[1][1])
 
 
