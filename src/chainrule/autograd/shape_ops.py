@@ -1224,8 +1224,12 @@ def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=Non
         out = _unique2(self, sorted, return_inverse, return_counts)
     else:
         out = _unique_dim(self, dim, sorted, return_inverse, return_counts)
-    keep = (True, return_inverse, return_counts)
-    res = tuple(o for o, k in zip(out, keep) if k)
+    return _asked_outputs(out, return_inverse, return_counts)
+
+
+def _asked_outputs(out, return_inverse, return_counts):
+    """The values alone, or a tuple with the inverse and/or the counts when asked for."""
+    res = tuple(o for o, k in zip(out, (True, return_inverse, return_counts)) if k)
     return res[0] if len(res) == 1 else res
 
 
@@ -1256,9 +1260,8 @@ def _unique_consecutive(self, return_inverse=False, return_counts=False, dim=Non
 @public
 def unique_consecutive(self, return_inverse=False, return_counts=False, dim=None):
     """Collapse runs of equal consecutive elements (or slices along `dim`)."""
-    out = _unique_consecutive(self, return_inverse, return_counts, dim)
-    res = tuple(o for o, k in zip(out, (True, return_inverse, return_counts)) if k)
-    return res[0] if len(res) == 1 else res
+    return _asked_outputs(_unique_consecutive(self, return_inverse, return_counts, dim), return_inverse,
+                          return_counts)
 
 
 # ---- more views and copies: ravel, rot90, adjoint, narrow_copy, select/slice_scatter ------------------------
