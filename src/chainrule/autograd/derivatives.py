@@ -859,6 +859,15 @@ def _index_backward(self, input_sizes, key):
     return out
 
 
+def constant(arr):
+    """A NumPy array (or number) as a tensor outside any graph: the masks and coefficients of formulas."""
+    return _op.Tensor._make(np.asarray(arr))
+
+
+def no_derivative(name):  # PyTorch's generic NotImplemented node (no formula in derivatives.yaml)
+    raise RuntimeError(f"derivative for aten::{name} is not implemented")
+
+
 def _tensor_type():
     return _op.Tensor  # set once chainrule._tensor is imported
 

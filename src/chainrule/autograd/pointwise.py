@@ -75,10 +75,6 @@ def _check_integer_division(self, other):
         raise RuntimeError("ZeroDivisionError")
 
 
-def _no_derivative(name):
-    raise RuntimeError(f"derivative for aten::{name} is not implemented")
-
-
 # ---- erf, erfc, erfinv in NumPy ---------------------------------------------------------------------------
 # NOTE [erf without SciPy]: |x| < 1 sums the Maclaurin series; beyond, erfc comes from Laplace's continued
 # fraction evaluated bottom-up, and exp(-x*x) is taken without the rounding error of x*x. Both stay within a
@@ -358,8 +354,8 @@ def isneginf(self):
 
 
 # ---- division-like: floor_divide, remainder, fmod -----------------------------------------------------------
-@op(_NOT_IMPLEMENTED, promote=True, self=lambda grad: _no_derivative("floor_divide"),
-    other=lambda grad: _no_derivative("floor_divide"))
+@op(_NOT_IMPLEMENTED, promote=True, self=lambda grad: D.no_derivative("floor_divide"),
+    other=lambda grad: D.no_derivative("floor_divide"))
 def floor_divide(self, other):
     if type(self) is not np.ndarray and type(other) is not np.ndarray:
         raise _scalar_or_tensor_error("floor_divide", self, other)
@@ -395,7 +391,7 @@ def _remainder_tensor(self, other):
     return _remainder_forward(self, other)
 
 
-@op(_NOT_IMPLEMENTED, promote=True, nondiff=("self",), other=lambda grad: _no_derivative("remainder"))
+@op(_NOT_IMPLEMENTED, promote=True, nondiff=("self",), other=lambda grad: D.no_derivative("remainder"))
 def _remainder_number_tensor(self, other):
     return _remainder_forward(self, other)
 
@@ -861,7 +857,7 @@ def _float_power_(self, exponent):
     return self.pow_(exponent)
 
 
-@op(_NOT_IMPLEMENTED, self=lambda grad: _no_derivative("heaviside"), values=lambda grad: _no_derivative("heaviside"))
+@op(_NOT_IMPLEMENTED, self=lambda grad: D.no_derivative("heaviside"), values=lambda grad: D.no_derivative("heaviside"))
 def heaviside(self, values):
     _check_tensor("heaviside", self)
     _check_tensor("heaviside", values, "values", 2)

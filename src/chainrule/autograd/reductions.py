@@ -134,10 +134,6 @@ def _check_grad_dtype(self, dtype):
         raise RuntimeError(f"Autograd not support dtype: {_TYPE_NAMES[dtype.name]}")
 
 
-def _mask(arr):
-    return Tensor._make(np.asarray(arr))
-
-
 def _scalar_like(arr, value):
     return np.asarray(value, dtype=arr.dtype)
 
@@ -203,14 +199,14 @@ def _evenly_distribute(grad, self, result):
     """Gradient of a full reduction that selects a value: shared evenly by the elements equal to it."""
     a, value = self._data, result._data
     mask = np.isnan(a) if np.isnan(value) else a == value
-    return _where(_mask(mask), grad / int(mask.sum()), 0.0)
+    return _where(D.constant(mask), grad / int(mask.sum()), 0.0)
 
 
 def _scale_grad_by_count(grad, self, result, axes, keepdim):
     """amax/amin's gradient: grad / (number of maxima) at every maximum of its slice."""
     g = _restore(grad, self.shape, axes, keepdim)
     mask = self._data == _restore(result, self.shape, axes, keepdim)._data
-    return g / _mask(mask.sum(axis=axes, keepdims=True)) * _mask(mask)
+    return g / D.constant(mask.sum(axis=axes, keepdims=True)) * D.constant(mask)
 
 
 # ---- prod -----------------------------------------------------------------------------------------------
@@ -602,8 +598,8 @@ def _cumprod_backward_exact(grad, self, d):
     grad_k = sum_{i >= k} g_i * prod_{j <= i, j != k} x_j, built from cumprods of x with x_k replaced by 1."""
     x, g = self.transpose(d, -1), grad.transpose(d, -1)
     n = x.shape[-1]
-    omit_k = _where(_mask(np.eye(n, dtype=bool)), 1.0, x.unsqueeze(-2))  # [..., k, j] = x_j, or 1 at j == k
-    later = _mask(np.triu(np.ones((n, n), dtype=self._data.dtype)))  # [k, i] = 1 where i >= k
+    omit_k = _where(D.constant(np.eye(n, dtype=bool)), 1.0, x.unsqueeze(-2))  # [..., k, j] = x_j, or 1 at j == k
+    later = D.constant(np.triu(np.ones((n, n), dtype=self._data.dtype)))  # [k, i] = 1 where i >= k
     return (_cumprod(omit_k, -1) * later * g.unsqueeze(-2)).sum(-1).transpose(d, -1)
 
 
@@ -703,7 +699,7 @@ def count_nonzero(self, dim=None):
 
 def _nansum_backward(grad, self, dim, keepdim):
     axes = _axes(dim, self.ndim)
-    return _restore(grad, self.shape, axes, keepdim).expand(self.shape) * _mask(~np.isnan(self._data))
+    return _restore(grad, self.shape, axes, keepdim).expand(self.shape) * D.constant(~np.isnan(self._data))
 
 
 @op("NansumBackward0", self=lambda grad, self, dim, keepdim: _nansum_backward(grad, self, dim, keepdim))
@@ -725,7 +721,7 @@ def nanmean(self, dim=None, keepdim=False, *, dtype=None):
     if a.dtype.kind not in "fc":
         raise RuntimeError(f"nanmean(): expected input to have floating point or complex dtype but got "
                            f"{_TYPE_NAMES[a.dtype.name]}")
-    count = _mask(np.sum(~np.isnan(a), axis=_axes(dim, a.ndim), keepdims=keepdim))
+    count = D.constant(np.sum(~np.isnan(a), axis=_axes(dim, a.ndim), keepdims=keepdim))
     with np.errstate(invalid="ignore", divide="ignore"):
         return nansum(self, dim, keepdim, dtype=dtype) / count
 

@@ -728,19 +728,15 @@ def _not_implemented(name):
     raise NotImplementedError(f"the derivative for '{name}' is not implemented.")
 
 
-def _no_derivative(name):  # PyTorch's generic NotImplemented node (no formula in derivatives.yaml)
-    raise RuntimeError(f"derivative for aten::{name} is not implemented")
-
-
 @op("torch::autograd::NotImplemented", nondiff=("index",),
-    self=lambda grad: _no_derivative("scatter"), src=lambda grad: _no_derivative("scatter"))
+    self=lambda grad: D.no_derivative("scatter"), src=lambda grad: D.no_derivative("scatter"))
 def _scatter_src_reduce(self, dim, index, src, reduce):
     _check_same_dtype(self, src)
     d = _check_gather_like(self, dim, index, "scatter", src)
     return _scatter_np(self, d, index, src, _scatter_how(reduce))
 
 
-@op("torch::autograd::NotImplemented", nondiff=("index",), self=lambda grad: _no_derivative("scatter"))
+@op("torch::autograd::NotImplemented", nondiff=("index",), self=lambda grad: D.no_derivative("scatter"))
 def _scatter_value_reduce(self, dim, index, value, reduce):
     d = _check_gather_like(self, dim, index, "scatter")
     return _scatter_np(self, d, index, np.asarray(value).astype(self.dtype), _scatter_how(reduce))

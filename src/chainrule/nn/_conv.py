@@ -32,10 +32,6 @@ __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
            "upsample_bilinear", "grid_sample", "fractional_max_pool2d", "fractional_max_pool3d"]
 
 
-def _const(arr):
-    return Tensor._make(np.asarray(arr))
-
-
 def _ntuple(x, n):
     if isinstance(x, (list, tuple)):
         return tuple(int(v) for v in x) if len(x) != 1 else (int(x[0]),) * n
@@ -809,7 +805,7 @@ def _avg_pool_grad(grad, self_shape, kernel, stride, padding, ceil_mode, count_i
     outs, pads = _pool_sizes(self_shape[-d:], kernel, stride, padding, (1,) * d, ceil_mode)
     div = _avg_divisor(self_shape, kernel, stride, padding, outs, count_include_pad, divisor_override)
     m = math.prod(self_shape[:-d])
-    g = (grad / _const(div.astype(np.dtype(grad.dtype.np)))).reshape(m, 1, -1)
+    g = (grad / D.constant(div.astype(np.dtype(grad.dtype.np)))).reshape(m, 1, -1)
     g = g.expand(m, math.prod(kernel), g.shape[-1])
     return _col2im(g, tuple(self_shape[-d:]), kernel, (1,) * d, pads, stride).reshape(self_shape)
 
@@ -880,13 +876,13 @@ def _adaptive_matrix(n, o, dtype):
 
 def _separable_grad(grad, mats):
     if len(mats) == 1:
-        return D.matmul(grad, _const(mats[0]))
+        return D.matmul(grad, D.constant(mats[0]))
     if len(mats) == 2:
-        return D.matmul(D.matmul(_const(mats[0].T.copy()), grad), _const(mats[1]))
+        return D.matmul(D.matmul(D.constant(mats[0].T.copy()), grad), D.constant(mats[1]))
     d = len(mats)
     for k, m in enumerate(mats):
         ax = grad.ndim - d + k
-        grad = D.matmul(_const(m.T.copy()), grad.transpose(ax, -2)).transpose(ax, -2)
+        grad = D.matmul(D.constant(m.T.copy()), grad.transpose(ax, -2)).transpose(ax, -2)
     return grad
 
 
@@ -1324,7 +1320,7 @@ def _base_grid(spatial, align_corners, dtype):
 
 @op("AffineGridGeneratorBackward0", theta=lambda grad, theta, size, align_corners: D.matmul(
     grad.reshape(grad.shape[0], -1, grad.shape[-1]).transpose(1, 2),
-    _const(_base_grid(size[2:], align_corners, grad._data.dtype).reshape(-1, len(size) - 1))))
+    D.constant(_base_grid(size[2:], align_corners, grad._data.dtype).reshape(-1, len(size) - 1))))
 def _affine_grid(theta, size, align_corners):
     base = _base_grid(size[2:], align_corners, theta.dtype)
     flat = base.reshape(-1, base.shape[-1])
@@ -1409,7 +1405,7 @@ def _grid_coord(coord, n, padding_mode, align_corners):
         return ix
     raw = ix._data
     x, slope = _pad_coord_np(raw, n, padding_mode, align_corners)
-    return ix * _const(slope.astype(raw.dtype)) + _const((x - slope * raw).astype(raw.dtype))
+    return ix * D.constant(slope.astype(raw.dtype)) + D.constant((x - slope * raw).astype(raw.dtype))
 
 
 def _grid_corners(input_shape, grid, mode, padding_mode, align_corners):
@@ -1423,7 +1419,7 @@ def _grid_corners(input_shape, grid, mode, padding_mode, align_corners):
         corners = [(xs, ys, None)]
     else:
         x0, y0 = np.floor(x), np.floor(y)
-        a, b = ix - _const(x0), iy - _const(y0)
+        a, b = ix - D.constant(x0), iy - D.constant(y0)
         x0, y0 = x0.astype(np.int64), y0.astype(np.int64)
         corners = [(x0, y0, (1 - a) * (1 - b)), (x0 + 1, y0, a * (1 - b)), (x0, y0 + 1, (1 - a) * b),
                    (x0 + 1, y0 + 1, a * b)]
@@ -1439,7 +1435,7 @@ def _grid_grad_input(grad, input_shape, grid, mode, padding_mode, align_corners)
     corners, _ = _grid_corners(input_shape, grid, mode, padding_mode, align_corners)
     total = None
     for index, wt, valid in corners:
-        g = grad * _const(valid.astype(D._raw(grad).dtype))
+        g = grad * D.constant(valid.astype(D._raw(grad).dtype))
         if wt is not None:
             g = g * wt.unsqueeze(1)
         term = _scatter_plane(g, index, tuple(input_shape), 2)
@@ -1452,13 +1448,13 @@ def _grid_grad_grid(grad, input, grid, mode, padding_mode, align_corners):
         return D.zeros_like(grid)
     h, w = input.shape[-2:]
     corners, (ix, iy) = _grid_corners(tuple(input.shape), grid, mode, padding_mode, align_corners)
-    a = ix - _const(np.floor(D._raw(ix)))
-    b = iy - _const(np.floor(D._raw(iy)))
+    a = ix - D.constant(np.floor(D._raw(ix)))
+    b = iy - D.constant(np.floor(D._raw(iy)))
     da = (-(1 - b), 1 - b, -b, b)          # d weight / d a for nw, ne, sw, se
     db = (-(1 - a), -a, 1 - a, a)          # d weight / d b
     ga = gb = None
     for (index, _, valid), wa, wb in zip(corners, da, db):
-        v = _gather_plane(input, index, 2) * _const(valid.astype(D._raw(grad).dtype))
+        v = _gather_plane(input, index, 2) * D.constant(valid.astype(D._raw(grad).dtype))
         s = (grad * v).sum(1)
         ga = s * wa if ga is None else ga + s * wa
         gb = s * wb if gb is None else gb + s * wb
@@ -1466,9 +1462,9 @@ def _grid_grad_grid(grad, input, grid, mode, padding_mode, align_corners):
     sy = (h - 1) / 2 if align_corners else h / 2
     if padding_mode != "zeros":
         g = grid._data
-        ga = ga * _const(_pad_coord_np(_unnormalize(g[..., 0], w, align_corners), w, padding_mode,
+        ga = ga * D.constant(_pad_coord_np(_unnormalize(g[..., 0], w, align_corners), w, padding_mode,
                                        align_corners)[1].astype(g.dtype))
-        gb = gb * _const(_pad_coord_np(_unnormalize(g[..., 1], h, align_corners), h, padding_mode,
+        gb = gb * D.constant(_pad_coord_np(_unnormalize(g[..., 1], h, align_corners), h, padding_mode,
                                        align_corners)[1].astype(g.dtype))
     return D.stack([ga * sx, gb * sy], -1)
 

@@ -46,11 +46,6 @@ def tanh(input):
 _REDUCTIONS = ("none", "mean", "sum")
 
 
-def _const(arr):
-    """A NumPy array as a constant tensor (masks, coefficients) inside a backward formula."""
-    return Tensor._make(np.asarray(arr))
-
-
 def _where(mask, a, b):
     return D._where(mask, a, b)
 
@@ -453,7 +448,7 @@ def prelu(input, weight):
 
 
 @op("RreluWithNoiseBackward0", nondiff=("noise",), self=lambda grad, self, noise: _where(
-    _raw(self) > 0, grad, grad * _const(np.asarray(noise))))
+    _raw(self) > 0, grad, grad * D.constant(np.asarray(noise))))
 def _rrelu_with_noise(self, noise):
     return np.where(self > 0, self, self * noise).astype(self.dtype)
 
@@ -622,7 +617,7 @@ def _dropout(input, p, training, inplace, mask_shape):
     from .._creation import _rng
     keep = _rng(None).random(mask_shape) >= p
     scale = 0.0 if p == 1 else 1.0 / (1.0 - p)
-    mask = _const((keep * scale).astype(input._data.dtype))
+    mask = D.constant((keep * scale).astype(input._data.dtype))
     return input.mul_(mask) if inplace else D.mul(input, mask)
 
 
@@ -691,7 +686,7 @@ def _alpha_dropout(input, p, training, mask_shape):
     keep = (_rng(None).random(mask_shape) >= p).astype(input._data.dtype)
     a = ((1 - p) * (1 + p * _ALPHA_PRIME ** 2)) ** -0.5
     b = (1 - keep) * (_ALPHA_PRIME * a) + (-a * _ALPHA_PRIME * p)
-    return input * _const((keep * a).astype(input._data.dtype)) + _const(b.astype(input._data.dtype))
+    return input * D.constant((keep * a).astype(input._data.dtype)) + D.constant(b.astype(input._data.dtype))
 
 
 def alpha_dropout(input, p=0.5, training=False, inplace=False):
@@ -719,7 +714,7 @@ def _freq_scale(indices, num_weights, dtype):
 def _embedding_double_backward(grad, indices, num_weights, padding_idx, scale_grad_by_freq):
     out = _where((_raw(indices) == padding_idx)[..., None], 0.0, _embedding(grad, indices, padding_idx))
     if scale_grad_by_freq:
-        out = out * _const(_freq_scale(_raw(indices), num_weights, _raw(grad).dtype))
+        out = out * D.constant(_freq_scale(_raw(indices), num_weights, _raw(grad).dtype))
     return out
 
 
@@ -796,10 +791,10 @@ def _bag_grad_weight(grad, weight, per_sample_weights, indices, bags, num_bags, 
     valid, scale = _bag_layout(indices, bags, num_bags, padding_idx, mode)
     if mode == "max":
         _, source, empty = _bag_max_rows(w, indices, bags, num_bags, valid)
-        g = grad * _const((~empty).astype(w.dtype))
+        g = grad * D.constant((~empty).astype(w.dtype))
         cols = np.broadcast_to(np.arange(w.shape[1]), source.shape)
         return D._index_backward(g, tuple(w.shape), (source, cols))
-    g = D._index(grad, (bags,)) * _const(scale[:, None].astype(w.dtype))
+    g = D._index(grad, (bags,)) * D.constant(scale[:, None].astype(w.dtype))
     if per_sample_weights is not None:
         g = g * per_sample_weights.unsqueeze(1)
     return _embedding_backward(g, indices, w.shape[0], -1)
@@ -808,7 +803,7 @@ def _bag_grad_weight(grad, weight, per_sample_weights, indices, bags, num_bags, 
 def _bag_grad_psw(grad, weight, indices, bags, padding_idx):
     valid = (indices != padding_idx)
     rows = D._index(weight, (indices,))
-    return (D._index(grad, (bags,)) * rows).sum(1) * _const(valid.astype(_raw(weight).dtype))
+    return (D._index(grad, (bags,)) * rows).sum(1) * D.constant(valid.astype(_raw(weight).dtype))
 
 
 @op("EmbeddingBagBackward0", nondiff=("indices", "bags"),
@@ -921,7 +916,7 @@ def _cdist_grad(grad, x1, x2, result, p, first):
     elif p == 2:
         term = _where(_raw(d) == 0, 0.0, g * diff / d)
     elif p == float("inf"):
-        mask = _const(np.abs(_raw(diff)) == _raw(d))
+        mask = D.constant(np.abs(_raw(diff)) == _raw(d))
         term = g * D.sign(diff) * mask
     else:
         term = _where(_raw(d) == 0, 0.0, g * diff * D.pow(D.abs(diff), p - 2) / D.pow(d, p - 1))
@@ -958,7 +953,7 @@ def _pdist_grad(grad, self, result, p, i, j):
     if p == 1:
         term = g * D.sign(diff)
     elif p == float("inf"):
-        term = g * D.sign(diff) * _const(np.abs(_raw(diff)) == _raw(d))
+        term = g * D.sign(diff) * D.constant(np.abs(_raw(diff)) == _raw(d))
     else:
         term = _where(_raw(d) == 0, 0.0, g * diff * D.pow(D.abs(diff), p - 2) / D.pow(d, p - 1))
     shape = tuple(self.shape)
@@ -993,14 +988,14 @@ def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1):
     """softmax((logits + Gumbel noise) / tau); `hard` returns one-hot samples with the soft gradient."""
     from .._creation import _rng
     gumbels = -np.log(_rng(None).exponential(size=logits.shape)).astype(logits._data.dtype)
-    y_soft = _softmax((logits + _const(gumbels)) / tau, dim)
+    y_soft = _softmax((logits + D.constant(gumbels)) / tau, dim)
     if not hard:
         return y_soft
     d = D.wrap_dim(dim, logits.ndim)
     index = np.argmax(y_soft._data, axis=d)
     y_hard = (np.arange(logits.shape[d]).reshape((-1,) + (1,) * (logits.ndim - d - 1))
               == np.expand_dims(index, d)).astype(logits._data.dtype)
-    return _const(y_hard) - y_soft.detach() + y_soft
+    return D.constant(y_hard) - y_soft.detach() + y_soft
 
 
 def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None, margin=1.0, swap=False,
@@ -1258,7 +1253,7 @@ def _nll_grad(grad, self, target, weight, reduction, ignore_index):
     if type(grad) is np.ndarray:  # as a raw formula
         return (grad[:, None] if reduction == "none" and not squeeze else grad) * m
     g = grad.unsqueeze(1) if reduction == "none" and not squeeze else grad
-    return g * _const(m)
+    return g * D.constant(m)
 
 
 def _nll_forward(self, target, weight, reduction, ignore_index):
@@ -1525,15 +1520,15 @@ def _multi_margin_grad(grad, self, target, p, margin, weight, reduction):
     onehot = np.zeros((n, c), bool)
     onehot[rows, t] = True
     m = x - D._index(x, (rows, t)).unsqueeze(1) + margin
-    active = _const(((_raw(m) > 0) & ~onehot).astype(_raw(self).dtype))
+    active = D.constant(((_raw(m) > 0) & ~onehot).astype(_raw(self).dtype))
     h = active if p == 1 else m * active * 2
-    g = h - _const(onehot.astype(_raw(self).dtype)) * h.sum(1, keepdim=True)
+    g = h - D.constant(onehot.astype(_raw(self).dtype)) * h.sum(1, keepdim=True)
     scale = np.full(n, 1.0 / c)
     if weight is not None:
         scale = scale * _raw(weight)[t]
     if reduction == "mean":
         scale = scale / n
-    g = g * _const(scale[:, None].astype(_raw(self).dtype))
+    g = g * D.constant(scale[:, None].astype(_raw(self).dtype))
     g = g * (grad.reshape(-1, 1) if reduction == "none" else grad)
     return g if self.ndim == 2 else g.squeeze(0)
 
@@ -1587,7 +1582,7 @@ def _multilabel_margin_grad(grad, self, target, reduction):
     g = (weight.sum(1) - weight.sum(2)) / x.shape[1]
     if reduction == "mean":
         g = g / x.shape[0]
-    g = _const(g.reshape(_raw(self).shape).astype(x.dtype))
+    g = D.constant(g.reshape(_raw(self).shape).astype(x.dtype))
     return g * (grad.unsqueeze(-1) if reduction == "none" else grad)
 
 
@@ -1715,7 +1710,7 @@ def _ctc_grad_np(lp, targets, input_lengths, target_lengths, blank, zero_infinit
 
 @op("CtcLossBackward0", nondiff=("targets", "input_lengths", "target_lengths"),
     log_probs=lambda grad, log_probs, targets, input_lengths, target_lengths, blank, zero_infinity: grad.reshape(
-        (1, -1, 1) if log_probs.ndim == 3 else (1, 1)) * _const(_ctc_grad_np(
+        (1, -1, 1) if log_probs.ndim == 3 else (1, 1)) * D.constant(_ctc_grad_np(
             _raw(log_probs) if log_probs.ndim == 3 else _raw(log_probs)[:, None], _raw(targets), _raw(input_lengths),
             _raw(target_lengths), blank, zero_infinity).reshape(log_probs.shape)))
 def _ctc_loss(log_probs, targets, input_lengths, target_lengths, blank, zero_infinity):
@@ -1752,7 +1747,7 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
         loss = _where(np.isinf(loss._data), 0.0, loss)
     reduction = _reduction(reduction)
     if reduction == "mean":
-        lengths = _const(np.maximum(tl, 1).astype(log_probs._data.dtype))
+        lengths = D.constant(np.maximum(tl, 1).astype(log_probs._data.dtype))
         return (loss / (lengths if log_probs.ndim == 3 else lengths[0])).mean()
     if reduction == "sum":
         return loss.sum()
@@ -1853,7 +1848,7 @@ def _bn_grad_input(grad, input, weight, running_mean, running_var, training, eps
         xhat, rstd = _normalized(input, dims, eps)
         return _norm_input_grad(g, xhat, rstd, dims)
     rstd = 1 / np.sqrt(_raw(running_var) + eps)
-    return g * _const(rstd.reshape((-1,) + (1,) * (input.ndim - 2)).astype(_raw(input).dtype))
+    return g * D.constant(rstd.reshape((-1,) + (1,) * (input.ndim - 2)).astype(_raw(input).dtype))
 
 
 def _bn_grad_weight(grad, input, running_mean, running_var, training, eps):
@@ -1863,7 +1858,7 @@ def _bn_grad_weight(grad, input, running_mean, running_var, training, eps):
     else:
         shape = (-1,) + (1,) * (input.ndim - 2)
         rstd = (1 / np.sqrt(_raw(running_var) + eps)).reshape(shape)
-        xhat = (input - _const(_raw(running_mean).reshape(shape))) * _const(rstd.astype(_raw(input).dtype))
+        xhat = (input - D.constant(_raw(running_mean).reshape(shape))) * D.constant(rstd.astype(_raw(input).dtype))
     return (grad * xhat).sum(dims)
 
 
@@ -2015,7 +2010,7 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
 @joint
 def _attention_grads(grad, query, key, value, bias, scale):
     """Gradients of softmax(q k^T * scale + bias) v, in chainrule ops so they differentiate again."""
-    p = _softmax(D.matmul(query, key.transpose(-2, -1)) * scale + _const(bias), -1)
+    p = _softmax(D.matmul(query, key.transpose(-2, -1)) * scale + D.constant(bias), -1)
     dp = D.matmul(grad, value.transpose(-2, -1))
     ds = p * (dp - (dp * p).sum(-1, keepdim=True))
     return D.matmul(ds, key) * scale, D.matmul(ds.transpose(-2, -1), query) * scale, \
@@ -2055,7 +2050,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
             and query.shape[:2] == key.shape[:2] == value.shape[:2] and query.shape[-1] == value.shape[-1]):
         return _flash_attention(query, key, value, bias, scale_factor)
     scores = D.matmul(query, key.transpose(-2, -1)) * scale_factor
-    scores = scores + (attn_mask + _const(bias) if mask_grad else _const(bias))
+    scores = scores + (attn_mask + D.constant(bias) if mask_grad else D.constant(bias))
     weights = _softmax(scores, -1)
     if dropout_p > 0.0:
         weights = dropout(weights, dropout_p, True)
@@ -2067,7 +2062,7 @@ def _canonical_mask(mask, dtype):
     if mask is None:
         return None
     if mask._data.dtype == np.bool_:
-        return _const(np.where(mask._data, -np.inf, 0).astype(dtype.np))
+        return D.constant(np.where(mask._data, -np.inf, 0).astype(dtype.np))
     if mask._data.dtype.kind != "f":
         raise AssertionError("only bool and floating types of masks are supported")
     return mask
