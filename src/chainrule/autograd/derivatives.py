@@ -648,7 +648,9 @@ def reshape_as(self, other):
 def _expand(self, size):
     lead = len(size) - self.ndim
     if lead < 0:
-        raise RuntimeError(f"expand(torch.FloatTensor{{[{', '.join(map(str, self.shape))}]}}, size=[{', '.join(map(str, size))}]): the number of sizes provided ({len(size)}) must be greater or equal to the number of dimensions in the tensor ({self.ndim})")
+        raise RuntimeError(f"expand(torch.{_dtype.LEGACY_NAMES[self.dtype.name]}Tensor{{[{', '.join(map(str, self.shape))}]}}, "
+                           f"size=[{', '.join(map(str, size))}]): the number of sizes provided ({len(size)}) must be "
+                           f"greater or equal to the number of dimensions in the tensor ({self.ndim})")
     target = tuple(self.shape[i - lead] if s == -1 else s for i, s in enumerate(size))
     strides = [0] * lead
     for i, (s, want) in enumerate(zip(self.shape, target[lead:])):
