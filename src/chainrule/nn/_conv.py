@@ -434,12 +434,16 @@ def _check_conv_dtypes(input, weight, bias):
                            f"should be the same")
 
 
-def _conv(input, weight, bias, stride, padding, dilation, groups, d, name):
-    batched = input.ndim == d + 2
+def _batched(input, d, name):
+    """(input with a batch dim, whether it had one), or PyTorch's error for a wrong number of dims."""
     if input.ndim not in (d + 1, d + 2):
         raise RuntimeError(f"Expected {d + 1}D (unbatched) or {d + 2}D (batched) input to {name}, but got input of "
                            f"size: [{', '.join(map(str, input.shape))}]")
-    x = input if batched else input.unsqueeze(0)
+    return (input, True) if input.ndim == d + 2 else (input.unsqueeze(0), False)
+
+
+def _conv(input, weight, bias, stride, padding, dilation, groups, d, name):
+    x, batched = _batched(input, d, name)
     _check_conv_dtypes(input, weight, bias)
     kernel = tuple(weight.shape[2:])
     stride, dilation = _ntuple(stride, d), _ntuple(dilation, d)
@@ -473,26 +477,22 @@ def _conv(input, weight, bias, stride, padding, dilation, groups, d, name):
 
 
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
-    """1-d cross-correlation: im2col + one matmul (see NOTE [Windows])."""
+    """1-d cross-correlation: im2col and matmul in batch chunks (NOTE [Convolution in batch chunks])."""
     return _conv(input, weight, bias, stride, padding, dilation, groups, 1, "conv1d")
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
-    """2-d cross-correlation: im2col + one matmul (see NOTE [Windows])."""
+    """2-d cross-correlation: im2col and matmul in batch chunks (NOTE [Convolution in batch chunks])."""
     return _conv(input, weight, bias, stride, padding, dilation, groups, 2, "conv2d")
 
 
 def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
-    """3-d cross-correlation: im2col + one matmul (see NOTE [Windows])."""
+    """3-d cross-correlation: im2col and matmul in batch chunks (NOTE [Convolution in batch chunks])."""
     return _conv(input, weight, bias, stride, padding, dilation, groups, 3, "conv3d")
 
 
 def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, d, name):
-    batched = input.ndim == d + 2
-    if input.ndim not in (d + 1, d + 2):
-        raise RuntimeError(f"Expected {d + 1}D (unbatched) or {d + 2}D (batched) input to {name}, but got input of "
-                           f"size: [{', '.join(map(str, input.shape))}]")
-    x = input if batched else input.unsqueeze(0)
+    x, batched = _batched(input, d, name)
     _check_conv_dtypes(input, weight, bias)
     stride, dilation = _ntuple(stride, d), _ntuple(dilation, d)
     padding, output_padding = _ntuple(padding, d), _ntuple(output_padding, d)
