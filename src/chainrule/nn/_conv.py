@@ -400,8 +400,11 @@ def _conv_grad_weight(grad, input, weight_shape, stride, padding, dilation, tran
     return gw.sum(0).reshape(weight_shape)
 
 
-@op("ConvolutionBackward0", promote=True, input=_conv_grad_input, weight=_conv_grad_weight,
-    bias=lambda grad: grad.sum((0,) + tuple(range(2, grad.ndim))),
+def _conv_grad_bias(grad):  # the same on Tensors and on arrays
+    return grad.sum((0,) + tuple(range(2, grad.ndim)))
+
+
+@op("ConvolutionBackward0", promote=True, input=_conv_grad_input, weight=_conv_grad_weight, bias=_conv_grad_bias,
     raw=dict(  # without create_graph: the NumPy kernels, on arrays
         input=lambda grad, input, weight, stride, padding, dilation, transposed, groups: _conv_np(
             grad, weight, stride, padding, dilation, groups) if transposed else _conv_t_np(
@@ -409,7 +412,7 @@ def _conv_grad_weight(grad, input, weight_shape, stride, padding, dilation, tran
         weight=lambda grad, input, weight_shape, stride, padding, dilation, transposed, groups: _conv_w_np(
             *((input, grad) if transposed else (grad, input)), tuple(weight_shape[2:]), stride, padding, dilation,
             groups),
-        bias=lambda grad: grad.sum((0,) + tuple(range(2, grad.ndim)))))
+        bias=_conv_grad_bias))
 def _convolution(input, weight, bias, stride, padding, dilation, transposed, output_size, groups):
     if not transposed:
         out = _conv_np(input, weight, stride, padding, dilation, groups)
