@@ -295,6 +295,26 @@ def test_modified_saved_tensor_error():
     same(leaf)
 
 
+def test_inputs_are_saved_only_for_formulas_that_will_run():
+    # mul saves `self` only for other's gradient and `other` only for self's: a tensor that no formula to be run
+    # reads is not saved, so changing it in place afterwards is no error (PyTorch's should_compute_output)
+    def changed(lib, op, other_requires_grad):
+        h = data(lib, 3) * 1
+        other = data(lib, 3, seed=1, requires_grad=other_requires_grad)
+        z = op(h, other)
+        h.add_(1)
+        z.sum().backward()
+        return h.grad_fn.next_functions[0][0].variable.grad
+    for op in (lambda a, b: a * b, lambda a, b: b * a, lambda a, b: b / a, lambda a, b: a / b,
+               lambda a, b: a.pow(b), lambda a, b: a.atan2(b), lambda a, b: a.maximum(b)):
+        same(lambda lib: changed(lib, op, False))
+        same(lambda lib: changed(lib, op, True))
+    same(lambda lib: (data(lib, 3) * data(lib, 3, requires_grad=False)).grad_fn._saved_self)
+    # the generic dispatcher (mixed dtypes) decides the same
+    same(lambda lib: [h := data(lib, 3) * 1, z := h * data(lib, 3, seed=1, requires_grad=False).double(),
+                      h.add_(1), z.sum().backward(), h.grad_fn.next_functions[0][0].variable.grad])
+
+
 def test_inplace_on_non_leaf_rebases_history():
     def f(lib):
         w, b = data(lib, 3), data(lib, 3, seed=1)

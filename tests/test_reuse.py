@@ -139,3 +139,21 @@ def test_a_temporary_leaf_keeps_its_values_for_its_accumulator():
     np.testing.assert_array_equal(leaf.detach().numpy(), big(6).numpy())
     z = big(7, requires_grad=True) + 1.0
     np.testing.assert_array_equal(z.grad_fn.next_functions[0][0].variable.detach().numpy(), big(7).numpy())
+
+
+@needs_reuse
+def test_a_temporary_no_running_formula_reads_lends_its_buffer_while_recording():
+    # mul saves its first argument only for the second's gradient: with `m` not requiring grad, (x + 1) is not
+    # saved, so the product may take its buffer even while the graph is recorded; (x * m) is saved by the
+    # second product, whose other factor requires grad, and keeps its own.
+    x = big(8, requires_grad=True)
+    m = big(9)
+    ((x + 1.0) * m).sum()  # compile the dispatchers first
+    peak = peak_bytes(lambda: (x + 1.0) * m)
+    assert peak < 1.5 * x.detach().numpy().nbytes
+    y = x * m
+    z = y * x
+    z.sum().backward()
+    xn, mn = x.detach().numpy(), m.numpy()
+    np.testing.assert_array_equal(y.detach().numpy(), xn * mn)
+    np.testing.assert_allclose(x.grad.numpy(), 2 * xn * mn, rtol=1e-12)

@@ -10,7 +10,7 @@ An entry is a forward written on NumPy arrays plus one backward formula per diff
 
 A formula's parameter names choose what the node saves: `grad` (a tuple `grads` for several outputs),
 input or argument names, `result` (`result1`, `result2` ... for further outputs), and `<input>_shape`
-for just a shape. Formulas use chainrule ops, so they can be differentiated again; they never mention
+for just a shape. As in PyTorch, an input is saved only when some input whose formula uses it requires grad. Formulas use chainrule ops, so they can be differentiated again; they never mention
 broadcasting: `OpNode.apply` sums each gradient back to its input's shape and casts it to its dtype.
 
 A backward that builds no graph (create_graph=False, the common case) may skip the Tensor layer: an op
@@ -51,7 +51,7 @@ def public(fn, name=None):
 class Spec:
     """Everything the dispatcher needs to know about one op, computed once at import."""
     __slots__ = ("name", "forward", "node_cls", "tensor_pos", "diff_pos", "promote", "float_op",
-                 "saved_pos", "save_shapes", "saved_names", "saved_outputs", "formulas", "view", "outputs",
+                 "saved_pos", "saved_for", "save_shapes", "saved_names", "saved_outputs", "formulas", "view", "outputs",
                  "nondiff_out", "listed", "joint", "ufunc", "raw")
 
 
@@ -414,6 +414,7 @@ def op(grad_fn=None, *, promote=False, float_op=False, nondiff=(), view=False, o
         spec.saved_names = tuple(saved_names)
         spec.formulas = tuple(formulas[names[i]] for i in spec.diff_pos)
         spec.raw = tuple(raw_formulas.get(names[i]) for i in spec.diff_pos) if raw_formulas and not spec.joint else None
+        spec.saved_for = _saved_for(spec, names)
         if grad_fn is not None:
             slots = ("_result",) if spec.saved_outputs else ()
             spec.node_cls = type(grad_fn, (OpNode,), {"__slots__": slots, "_spec": spec, "_listed": listed})
@@ -421,6 +422,17 @@ def op(grad_fn=None, *, promote=False, float_op=False, nondiff=(), view=False, o
             spec.node_cls = None
         return _public_function(forward, spec, names)
     return declare
+
+
+def _saved_for(spec, names):
+    """For each saved input, the differentiable inputs (by their index in diff_pos) whose formulas, Tensor
+    or raw, use it: it is saved only if one of them requires grad. None where every one of them uses it."""
+    uses = [set(f.__code__.co_varnames[:f.__code__.co_argcount]) for f in spec.formulas]
+    for k, f in enumerate(spec.raw or ()):
+        if f is not None:
+            uses[k].update(f.__code__.co_varnames[:f.__code__.co_argcount])
+    users = [tuple(k for k, used in enumerate(uses) if names[i] in used) for i in spec.saved_pos]
+    return tuple(None if spec.joint or len(u) == len(uses) else u for u in users)
 
 
 def _all_positional(fn):
@@ -518,8 +530,10 @@ def _ufunc_source(spec, names, ind, args):
     for i in tp:
         n = names[i]
         test = [] if i == tp[0] else [f"type({n}) is _T"]
-        if i in spec.saved_pos:
-            test.append("not _state.enabled")
+        if i in spec.saved_pos:  # saved when a graph is recorded and an input whose formula reads it requires grad
+            users = spec.saved_for[spec.saved_pos.index(i)]
+            readers = spec.diff_pos if users is None else [spec.diff_pos[k] for k in users]
+            test.append(f"(not _state.enabled or not ({' or '.join(_when_tensor(names[j], j, tp, names[j] + '._requires_grad') for j in readers)}))")
         test += [f"_v{j}.ndim <= _v{i}.ndim" if j == tp[0] else f"(type({names[j]}) is not _T or _v{j}.ndim <= _v{i}.ndim)"
                  for j in tp if j != i]  # the result has this argument's shape: nothing broadcasts it wider
         test.append(f"_reusable({n}, _v{i})")
@@ -547,25 +561,29 @@ def _record_source(spec, names, ind):
         n = names[i]
         nodes.append(f"(({n}.grad_fn or _acc({n})) if {_when_tensor(n, i, tp, n + '._requires_grad')} else None)")
         nrs.append(f"{n}._output_nr" if i == tp[0] else f"({n}._output_nr if type({n}) is _T else 0)")
-    saved = [names[i] for i in spec.saved_pos]
+    # a saved input is kept when a formula that reads it will run: when one of its users has an edge
+    needs = [None if users is None else " or ".join(f"_nx[{k}] is not None" for k in users) for users in spec.saved_for]
+    saved = [names[i] if need is None else f"({names[i]} if {need} else None)"
+             for i, need in zip(spec.saved_pos, needs)]
     saved += [f"({names[i]}._data.shape if {_when_tensor(names[i], i, tp, 'True')} else ())" for i in spec.save_shapes]
     lines = ["_n = _node()",
-             f"_n._next = ({''.join(e + ', ' for e in nodes)})", f"_n._nrs = ({''.join(e + ', ' for e in nrs)})",
+             f"_n._next = _nx = ({''.join(e + ', ' for e in nodes)})", f"_n._nrs = ({''.join(e + ', ' for e in nrs)})",
              "_n._seq = _next_seq()",
              f"_n._saved = ({''.join(s + ', ' for s in saved)})"]
-    certain = [f"({k}, {names[i]}._vc[0])" for k, i in enumerate(spec.saved_pos) if i == tp[0]]
-    maybe = [(k, names[i], _when_tensor(names[i], i, tp, "True")) for k, i in enumerate(spec.saved_pos) if i != tp[0]]
-    if len(maybe) == 1:  # one expression, no list: the common binary op
-        k, n, test = maybe[0]
-        with_it = "".join(c + ", " for c in certain + [f"({k}, {n}._vc[0])"])
-        lines.append(f"_n._versions = ({with_it}) if {test} else ({''.join(c + ', ' for c in certain)})")
-    elif maybe:
+    certain, maybe = [], []  # versions of saved tensors: those surely saved, and those saved when `test` holds
+    for k, (i, need) in enumerate(zip(spec.saved_pos, needs)):
+        tests = ([] if i == tp[0] else [_when_tensor(names[i], i, tp, "True")]) + ([] if need is None else [f"({need})"])
+        if tests:
+            maybe.append((k, names[i], " and ".join(tests)))
+        else:
+            certain.append(f"({k}, {names[i]}._vc[0])")
+    if len(maybe) <= 3:  # one expression, no list: nested conditionals, one level per uncertain tensor
+        lines.append(f"_n._versions = {_versions_expr(certain, maybe)}")
+    else:
         lines.append(f"_vs = [{', '.join(certain)}]")
         for k, n, test in maybe:
             lines += [f"if {test}:", f" _vs.append(({k}, {n}._vc[0]))"]
         lines.append("_n._versions = tuple(_vs)")
-    else:
-        lines.append(f"_n._versions = ({''.join(c + ', ' for c in certain)})")
     meta = [f"_v{i}.shape, _c" if i == tp[0] else f"(_v{i}.shape if type({names[i]}) is _T else None), _c"
             for i in spec.diff_pos]  # in the fast path every tensor has the dtype _dt
     lines += ["_c = _dt.char", f"_n._meta = ({', '.join(meta)},)", "_r._requires_grad = True", "_r.grad_fn = _n"]
@@ -575,6 +593,14 @@ def _record_source(spec, names, ind):
         if not spec.view:
             lines.append("_n._result = [(_out, _rv, 0, 0)]")
     return [ind + line for line in lines]
+
+
+def _versions_expr(known, maybe):
+    """The tuple of (index, version) pairs: `known` ones, and each (k, name, test) of `maybe` where its test holds."""
+    if not maybe:
+        return f"({''.join(c + ', ' for c in known)})"
+    (k, n, test), rest = maybe[0], maybe[1:]
+    return f"({_versions_expr(known + [f'({k}, {n}._vc[0])'], rest)} if {test} else {_versions_expr(known, rest)})"
 
 
 def _unwrap_and_promote(spec, args):
@@ -720,9 +746,11 @@ def _record(spec, args, inputs, nexts, result):
     node._seq = next(_sequence)
     saved = []
     versions = []
-    for i in spec.saved_pos:
+    for i, users in zip(spec.saved_pos, spec.saved_for):
         a = args[i]
-        if isinstance(a, Tensor):
+        if users is not None and all(nexts[k] is None for k in users):
+            a = None  # no formula that reads it will run
+        elif isinstance(a, Tensor):
             versions.append((len(saved), a._vc[0]))
         saved.append(a)
     for i in spec.save_shapes:
