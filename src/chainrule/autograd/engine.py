@@ -68,19 +68,16 @@ def run_backward(roots, grads, retain_graph, create_graph, captures=None):
     captured = {}
     if captures is not None:
         must_run = _must_run(graph_root, deps, {node for node, _ in captures})
-    buffers = {graph_root: list(grads)}
-    ready = [(-graph_root._seq, 0, graph_root)]
-    tie = 1
+    buffers = {}  # gradients gathered so far for nodes that more than one edge leads to
+    ready = []  # (-seq, tie, node, its gradients): nodes with all their gradients, latest-created first
+    tie = 0
     prev = (grad_mode.state.enabled, grad_mode.state.inference)
     grad_mode.state.enabled = bool(create_graph)
     heappop, heappush = heapq.heappop, heapq.heappush
-    node = None  # the next node to run when it is known without the queue (see the end of the loop)
     hooked = HOOKED[0]
+    node, inputs = graph_root, list(grads)
     try:
-        while node is not None or ready:
-            if node is None:
-                node = heappop(ready)[2]
-            inputs = buffers.pop(node)
+        while True:
             if hooked and node._pre_hooks:
                 inputs = _run_node_hooks(node._pre_hooks, raw, inputs)
             if type(node) is AccumulateGrad:  # a leaf: its tensor hooks, then capture or accumulate
@@ -98,7 +95,10 @@ def run_backward(roots, grads, retain_graph, create_graph, captures=None):
                         captured[slot] = g
                 elif g is not None:
                     accumulate_into_grad(node.variable, g, owned)
-                node = None
+                g = inputs = None
+                if not ready:
+                    break
+                node, inputs = heappop(ready)[2:]
                 continue
             run = True
             if captures is not None:
@@ -117,49 +117,56 @@ def run_backward(roots, grads, retain_graph, create_graph, captures=None):
             else:
                 outputs = [None] * len(nexts)
                 run = False
+            inputs = None
             next_node = None  # the first successor this node makes ready; more go straight to the queue
             for nxt, nr, g in zip(nexts, node._nrs, outputs):
                 if nxt is None:
                     continue
-                buf = buffers.get(nxt)
-                if buf is None:
-                    if nr == 0:
-                        buffers[nxt] = [g]
-                        g = None
-                    else:
+                left = deps[nxt]
+                if left == 1 and nxt not in buffers:  # its one edge: ready with this gradient alone
+                    grads_in = [g] if nr == 0 else [None] * nr + [g]
+                else:
+                    buf = buffers.get(nxt)
+                    if buf is None:
                         buf = buffers[nxt] = [None] * (nr + 1)
-                elif nr >= len(buf):  # multi-output nodes: one slot per output seen so far
-                    buf.extend([None] * (nr + 1 - len(buf)))
-                if g is not None:
-                    if buf[nr] is None:
-                        buf[nr] = g
-                    else:  # a second gradient for the same output: summed, in place where only this pass has it
-                        acc = buf[nr]
-                        if raw and _only_here(acc) and acc.shape == g.shape and acc.dtype == g.dtype:
-                            np.add(acc, g, out=acc)
-                        else:
-                            acc = acc + g
-                            if raw and type(acc) is not _ndarray:  # NumPy adds 0-d arrays into a scalar
-                                acc = np.asarray(acc)
-                            buf[nr] = acc
-                        acc = None
-                left = deps[nxt] - 1
-                deps[nxt] = left
-                if not left:
-                    if next_node is not None:
-                        heappush(ready, (-next_node._seq, tie, next_node))
-                        tie += 1
-                    next_node = nxt
+                    elif nr >= len(buf):  # multi-output nodes: one slot per output seen so far
+                        buf.extend([None] * (nr + 1 - len(buf)))
+                    if g is not None:
+                        if buf[nr] is None:
+                            buf[nr] = g
+                        else:  # a second gradient for the same output: summed, in place where only this pass has it
+                            acc = buf[nr]
+                            if raw and _only_here(acc) and acc.shape == g.shape and acc.dtype == g.dtype:
+                                np.add(acc, g, out=acc)
+                            else:
+                                acc = acc + g
+                                if raw and type(acc) is not _ndarray:  # NumPy adds 0-d arrays into a scalar
+                                    acc = np.asarray(acc)
+                                buf[nr] = acc
+                            acc = None
+                    deps[nxt] = left - 1
+                    if left != 1:
+                        continue
+                    grads_in = buffers.pop(nxt)
+                if next_node is None:
+                    next_node, next_grads = nxt, grads_in
+                else:
+                    heappush(ready, (-nxt._seq, tie, nxt, grads_in))
+                    tie += 1
             if run and not retain_graph and (node._versions or node._result is not None or node._listed):
                 node.release()
-            g = outputs = None  # hold no gradient past its node: _only_here counts references
-            node = None
+            g = outputs = grads_in = None  # hold no gradient past its node: _only_here counts references
             if next_node is not None:
                 if not ready or -next_node._seq < ready[0][0]:
-                    node = next_node  # it would be the next out of the queue: a chain needs no queue
-                else:
-                    heappush(ready, (-next_node._seq, tie, next_node))
-                    tie += 1
+                    node, inputs = next_node, next_grads  # the queue would hand it out next: a chain needs no queue
+                    next_grads = None
+                    continue
+                heappush(ready, (-next_node._seq, tie, next_node, next_grads))
+                tie += 1
+                next_grads = None
+            if not ready:
+                break
+            node, inputs = heappop(ready)[2:]
     finally:
         grad_mode.state.enabled, grad_mode.state.inference = prev
     return captured
