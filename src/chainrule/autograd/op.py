@@ -58,7 +58,7 @@ class Spec:
 class OpNode(Node):
     """A recorded op. Subclassed once per op, with the PyTorch grad_fn name; ops that save their outputs
     get a `_result` slot."""
-    # _meta: each differentiable input's shape and dtype char, flat (shape0, char0, shape1, char1, ...), None
+    # _meta: each differentiable input's shape and NumPy dtype, flat (shape0, dtype0, shape1, dtype1, ...), None
     # for an input that was no tensor: what a gradient is conformed to.
     __slots__ = ("_saved", "_versions", "_meta")
     _spec = None
@@ -87,8 +87,8 @@ class OpNode(Node):
             g = sum_to(g, shape)
             if g._data.shape != shape:
                 self._bad_shape(k, arr.shape)
-        if g._data.dtype.char != dt:
-            g = g.to(_dtype.FROM_CHAR[dt])
+        if g._data.dtype != dt:
+            g = g.to(_dtype.FROM_NUMPY[dt])
         return g
 
     def _conform_raw(self, k, arr):
@@ -100,7 +100,7 @@ class OpNode(Node):
             arr = sum_to_array(arr, shape)
             if arr.shape != shape:
                 self._bad_shape(k, got)
-        return arr if arr.dtype.char == dt else arr.astype(dt)
+        return arr if arr.dtype == dt else arr.astype(dt)
 
     def _bad_shape(self, k, got):
         shape = self._meta[2 * k]
@@ -358,10 +358,10 @@ def _backward_source(spec, raw):
         if wrapped:
             lines.append(f"   g{k} = g{k}._data")
         if raw:
-            lines += [f"   if type(g{k}) is not _nd or g{k}.shape != meta[{2 * k}] or g{k}.dtype.char != meta[{2 * k + 1}]:",
+            lines += [f"   if type(g{k}) is not _nd or g{k}.shape != meta[{2 * k}] or g{k}.dtype is not meta[{2 * k + 1}]:",
                       f"    g{k} = self._conform_raw({k}, g{k})"]
         else:
-            lines += [f"   a = g{k}._data", f"   if a.shape != meta[{2 * k}] or a.dtype.char != meta[{2 * k + 1}]:",
+            lines += [f"   a = g{k}._data", f"   if a.shape != meta[{2 * k}] or a.dtype is not meta[{2 * k + 1}]:",
                       f"    g{k} = self._conform({k}, g{k})"]
     lines.append(f" return [{', '.join(f'g{k}' for k in range(len(spec.formulas)))}]")
     return "\n".join(lines) + "\n"
@@ -584,9 +584,9 @@ def _record_source(spec, names, ind):
         for k, n, test in maybe:
             lines += [f"if {test}:", f" _vs.append(({k}, {n}._vc[0]))"]
         lines.append("_n._versions = tuple(_vs)")
-    meta = [f"_v{i}.shape, _c" if i == tp[0] else f"(_v{i}.shape if type({names[i]}) is _T else None), _c"
+    meta = [f"_v{i}.shape, _dt" if i == tp[0] else f"(_v{i}.shape if type({names[i]}) is _T else None), _dt"
             for i in spec.diff_pos]  # in the fast path every tensor has the dtype _dt
-    lines += ["_c = _dt.char", f"_n._meta = ({', '.join(meta)},)", "_r._requires_grad = True", "_r.grad_fn = _n"]
+    lines += [f"_n._meta = ({', '.join(meta)},)", "_r._requires_grad = True", "_r.grad_fn = _n"]
     if spec.saved_outputs:
         lines.append("_n._result = [(_out, _r._vc, _r._vc[0], 0)]" if spec.view else
                      "_r._vc = _rv = [0]")
@@ -762,7 +762,7 @@ def _record(spec, args, inputs, nexts, result):
     node._versions = tuple(versions)
     meta = []
     for a in inputs:
-        meta += (a._data.shape, a._data.dtype.char) if isinstance(a, Tensor) else (None, None)
+        meta += (a._data.shape, a._data.dtype) if isinstance(a, Tensor) else (None, None)
     node._meta = tuple(meta)
     if spec.outputs == 1:
         if result._data.dtype.kind in "fc":
