@@ -315,6 +315,14 @@ def test_inputs_are_saved_only_for_formulas_that_will_run():
                       h.add_(1), z.sum().backward(), h.grad_fn.next_functions[0][0].variable.grad])
 
 
+
+def test_matmul_of_a_vector_and_a_matrix_is_a_tensor_of_its_own():
+    # PyTorch squeezes the product in place: no view (an in-place change records a plain node), version 1
+    same(lambda lib: [z := lib.matmul(data(lib, 5, requires_grad=False), data(lib, 5, 3)), z._version,
+                      z._base is None, z.mul_(2), z.grad_fn.name(), z.grad_fn.next_functions[0][0].name()])
+    same(lambda lib: lib.matmul(data(lib, 5), [1.0]))
+    same(lambda lib: lib.matmul(2, data(lib, 5)))
+
 def test_inplace_on_non_leaf_rebases_history():
     def f(lib):
         w, b = data(lib, 3), data(lib, 3, seed=1)

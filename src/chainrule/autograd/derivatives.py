@@ -483,6 +483,8 @@ def mv(self, vec):
     mat2=lambda grad, self: mm(self.t(), grad),
     raw={"self": lambda grad, mat2: np.matmul(grad, mat2.T), "mat2": lambda grad, self: np.matmul(self.T, grad)})
 def mm(self, mat2):
+    if self.ndim == 2 == mat2.ndim and self.shape[1] == mat2.shape[0] and self.dtype == mat2.dtype:
+        return np.matmul(self, mat2)
     if self.ndim != 2:
         raise RuntimeError("self must be a matrix")
     if mat2.ndim != 2:
@@ -490,10 +492,8 @@ def mm(self, mat2):
     if self.shape[1] != mat2.shape[0]:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({self.shape[0]}x{self.shape[1]} and "
                            f"{mat2.shape[0]}x{mat2.shape[1]})")
-    if self.dtype != mat2.dtype:
-        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_C_NAMES[self.dtype.name]} != "
-                           f"{_C_NAMES[mat2.dtype.name]}")
-    return np.matmul(self, mat2)
+    raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_C_NAMES[self.dtype.name]} != "
+                       f"{_C_NAMES[mat2.dtype.name]}")
 
 
 @op("BmmBackward0",
@@ -516,7 +516,10 @@ def bmm(self, mat2):
 @public
 def matmul(self, other):
     """PyTorch's matmul, built from dot / mv / mm / bmm as PyTorch builds it (same grad_fn nodes)."""
-    da, db = self.ndim, other.ndim
+    if not isinstance(self, _op.Tensor) or not isinstance(other, _op.Tensor):
+        k, name, bad = (1, "input", self) if not isinstance(self, _op.Tensor) else (2, "other", other)
+        raise TypeError(f"matmul(): argument '{name}' (position {k}) must be Tensor, not {type(bad).__name__}")
+    da, db = self._data.ndim, other._data.ndim
     if da == 0 or db == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {da}D and {db}D")
     if da == 1 and db == 1:
@@ -524,7 +527,9 @@ def matmul(self, other):
     if da == 2 and db == 1:
         return mv(self, other)
     if da == 1 and db == 2:
-        return _squeeze_(mm(self.unsqueeze(0), other), 0)
+        out = _squeeze_(mm(unsqueeze(self, 0), other), 0)
+        out._vc = [1]  # PyTorch squeezes the product in place, which counts as a change
+        return out
     if da == 2 and db == 2:
         return mm(self, other)
     if da >= 3 and db <= 2:
@@ -707,8 +712,8 @@ def _squeeze_dims(self, dim):
     return np.squeeze(self, dims)
 
 
-@op("SqueezeBackward4", view=True, raw=True, self=lambda grad, self_shape: grad.reshape(self_shape))
-def _squeeze_(self, dim):  # the node PyTorch's matmul leaves with its in-place squeeze_
+@op("SqueezeBackward4", raw=True, self=lambda grad, self_shape: grad.reshape(self_shape))
+def _squeeze_(self, dim):  # the node PyTorch's matmul leaves with its in-place squeeze_: no view, its own tensor
     return np.squeeze(self, dim)
 
 
