@@ -123,7 +123,9 @@ def zeros(*size, dtype=None, device=None, requires_grad=False, out=None):
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False, out=None):
-    return _finish(np.ones(_size(size, "ones"), _np_dtype(dtype)), requires_grad)
+    arr = np.empty(_size(size, "ones"), _np_dtype(dtype))
+    arr.fill(1)  # np.ones is Python around the same two steps
+    return _finish(arr, requires_grad)
 
 
 def empty(*size, dtype=None, device=None, requires_grad=False, memory_format=None):
@@ -213,16 +215,22 @@ def _rng(generator):
     return (generator or default_generator)._rng
 
 
+_DRAWN = (np.dtype(np.float32), np.dtype(np.float64))  # the dtypes NumPy's generators draw floats in
+
+
+def _drawn(draw, size, dt, requires_grad):
+    """A draw of NumPy's generator in dtype `dt` (in float64 and cast when the generator has no such dtype)."""
+    if dt in _DRAWN:
+        return _finish(draw(_size(size), dtype=dt), requires_grad)
+    return _finish(draw(_size(size), dtype=np.float64).astype(dt), requires_grad)
+
+
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
-    dt = _np_dtype(dtype)
-    return _finish(_rng(generator).random(_size(size), dtype=dt if dt in (np.float32, np.float64) else np.float64)
-                   .astype(dt, copy=False), requires_grad)
+    return _drawn(_rng(generator).random, size, _np_dtype(dtype), requires_grad)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
-    dt = _np_dtype(dtype)
-    return _finish(_rng(generator).standard_normal(_size(size), dtype=dt if dt in (np.float32, np.float64)
-                                                   else np.float64).astype(dt, copy=False), requires_grad)
+    return _drawn(_rng(generator).standard_normal, size, _np_dtype(dtype), requires_grad)
 
 
 def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
