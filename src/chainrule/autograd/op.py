@@ -121,20 +121,11 @@ class OpNode(Node):
         return t
 
     def release(self):
-        # Only saved tensors are freed (and make a second backward fail); saved numbers stay.
-        versions = self._versions
-        if versions:  # one entry per saved tensor
-            saved = list(self._saved)
-            for k, _ in versions:
-                saved[k] = None
-            self._saved = tuple(saved)
-            self._versions = None
-        elif self._listed and self._saved:  # the saved sequence of tensors
-            self._saved = tuple(None if type(x) is list or type(x) is tuple else x for x in self._saved)
-            self._versions = None
+        # Everything saved goes with the graph: reading a saved value, or a second backward, now raises.
+        self._saved = ()
+        self._versions = None
         if self._result is not None:
             self._result = None
-            self._versions = None
 
     def __getattr__(self, name):
         # PyTorch exposes saved values as _saved_<name>.
