@@ -75,6 +75,7 @@ def run_backward(roots, grads, retain_graph, create_graph, captures=None):
     grad_mode.state.enabled = bool(create_graph)
     heappop, heappush = heapq.heappop, heapq.heappush
     hooked = HOOKED[0]
+    special = hooked or captures is not None
     node, inputs = graph_root, list(grads)
     try:
         while True:
@@ -100,23 +101,25 @@ def run_backward(roots, grads, retain_graph, create_graph, captures=None):
                     break
                 node, inputs = heappop(ready)[2:]
                 continue
-            run = True
-            if captures is not None:
-                for nr, g in enumerate(inputs):
-                    slot = captures.get((node, nr))
-                    if slot is not None:
-                        captured[slot] = _make(g) if raw and g is not None else g
-                run = node in must_run
             nexts = node._next
-            if run and (inputs[0] is not None or any(g is not None for g in inputs)):
+            run = inputs[0] is not None or any(g is not None for g in inputs)
+            if special:  # hooks or captures: the plain walk skips these tests
+                if captures is not None:
+                    for nr, g in enumerate(inputs):
+                        slot = captures.get((node, nr))
+                        if slot is not None:
+                            captured[slot] = _make(g) if raw and g is not None else g
+                    run = run and node in must_run
+                if run:
+                    outputs = node.apply_raw(inputs) if raw else node.apply(inputs)
+                    if node._hooks:
+                        outputs = _run_node_hooks(node._hooks, raw, outputs, inputs)
+                        if len(outputs) < len(nexts):
+                            outputs = [*outputs] + [None] * (len(nexts) - len(outputs))
+            elif run:
                 outputs = node.apply_raw(inputs) if raw else node.apply(inputs)  # one gradient per edge
-                if hooked and node._hooks:
-                    outputs = _run_node_hooks(node._hooks, raw, outputs, inputs)
-                    if len(outputs) < len(nexts):
-                        outputs = [*outputs] + [None] * (len(nexts) - len(outputs))
-            else:
+            if not run:
                 outputs = [None] * len(nexts)
-                run = False
             inputs = None
             next_node = None  # the first successor this node makes ready; more go straight to the queue
             for nxt, nr, g in zip(nexts, node._nrs, outputs):
