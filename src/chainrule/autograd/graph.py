@@ -77,8 +77,7 @@ class GraphRoot(Node):
     __slots__ = ("grads",)
 
     def __init__(self, roots, grads):
-        self._next = tuple([node for node, _ in roots])
-        self._nrs = tuple([nr for _, nr in roots])
+        self._next, self._nrs = zip(*roots) if roots else ((), ())  # (node, nr) pairs: two tuples
         self.grads = grads
         self._seq = _FIRST
 
