@@ -292,3 +292,16 @@ def test_inplace_variants(name, extra):
     assert got[0][0] == got[1][0]
     for g, w in zip(got[1][1:3] + tuple(got[1][3]), got[0][1:3] + tuple(got[0][3])):
         np.testing.assert_allclose(g, w, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("shape", [(0, 3), (3, 0), (2, 0, 0), (0, 2, 3)])
+@pytest.mark.parametrize("ord", ["fro", "nuc", 1, -1, 2, -2, float("inf"), -float("inf")])
+def test_matrix_norm_of_empty_matrices(shape, ord):
+    # The largest of no values is 0 (a tensor with no graph); the smallest of none is amin's error.
+    def call(lib):
+        try:
+            r = lib.linalg.matrix_norm(lib.ones(*shape, requires_grad=True), ord=ord, keepdim=True)
+        except (RuntimeError, IndexError) as e:
+            return type(e).__name__, str(e)
+        return r.tolist(), tuple(r.shape), None if r.grad_fn is None else r.grad_fn.name()
+    assert call(chainrule) == call(torch)

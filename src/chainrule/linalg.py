@@ -84,6 +84,10 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
         A = A.to(dtype)
     if ord == "fro":
         return _D._vector_norm(A, 2, dims, keepdim)
+    if ord in (1, 2, _INF) and 0 in [A.shape[d] for d in (dims if ord == 2 else dims[1:] if ord == 1 else dims[:1])]:
+        # the largest of no values (no singular values, or no column / row sums): 0s with no graph, as PyTorch
+        shape = tuple(1 if d in dims else n for d, n in enumerate(A.shape) if keepdim or d not in dims)
+        return _Tensor()._make(np.zeros(shape, A._data.dtype))
     if ord == "nuc":
         result = _D._sum_dim(_L._linalg_svdvals(_backshift(A, dims)), -1)
         return _keep(result, dims) if keepdim else result
