@@ -108,7 +108,7 @@ class OpNode(Node):
             f"Function {type(self).__name__} returned an invalid gradient at index {k} - got "
             f"[{', '.join(map(str, got))}] but expected shape compatible with [{', '.join(map(str, shape))}]")
 
-    def _saved_result(self, j=0):
+    def _unpack_result(self, j=0):
         arr, vc, version, output_nr = self._result[j]
         if vc[0] != version:
             _raise_modified(arr, vc[0], version, self, output_nr)
@@ -121,27 +121,30 @@ class OpNode(Node):
         return t
 
     def release(self):
-        # Everything saved goes with the graph: reading a saved value, or a second backward, now raises.
-        self._saved = ()
+        # Saved tensors go with the graph: reading one, or a second backward, now raises. Dims, scalars and
+        # shapes stay readable, as in PyTorch.
+        kept = self._kept
+        self._saved = tuple([s if k in kept else None for k, s in enumerate(self._saved)]) if kept else ()
         self._versions = None
         if self._result is not None:
             self._result = None
 
     def __getattr__(self, name):
-        # PyTorch exposes saved values as _saved_<name>.
+        # PyTorch exposes saved values as _saved_<name> (a saved shape as _saved_<input>_sym_sizes).
         if name.startswith("_saved_"):
             key = name[7:]
             spec = self._spec
             if key == "result" and spec.saved_outputs:
                 if self._freed:
                     raise RuntimeError(FREED_MESSAGE)
-                return self._saved_result()
-            names = spec.forward.__code__.co_varnames
-            for k, pos in enumerate(spec.saved_pos):
-                if names[pos] == key:
-                    if self._freed:
-                        raise RuntimeError(FREED_MESSAGE)
-                    return self._saved[k]
+                return self._unpack_result()
+            if key.endswith("_sym_sizes"):
+                key = key[:-10] + "_shape"
+            if key in spec.saved_names:
+                k = spec.saved_names.index(key)
+                if self._freed and k not in self._kept:
+                    raise RuntimeError(FREED_MESSAGE)
+                return self._saved[k]
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
 
@@ -332,7 +335,7 @@ def _backward_source(spec, raw):
             lines += [f" r{n} = self._result[{j}]", f" if r{n}[1][0] != r{n}[2]:",
                       f"  _raise_modified(r{n}[0], r{n}[1][0], r{n}[2], self, r{n}[3])", f" r{n} = r{n}[0]"]
         else:
-            lines.append(f" r{n} = self._saved_result({j})")
+            lines.append(f" r{n} = self._unpack_result({j})")
     if spec.joint:  # one formula returning a gradient per input (per tensor of the list for cat, stack)
         args = _formula_args(spec, spec.formulas[0])
         return "\n".join(lines + [f" gs = _f0({', '.join(args)})",
@@ -408,7 +411,11 @@ def op(grad_fn=None, *, promote=False, float_op=False, nondiff=(), view=False, o
         spec.saved_for = _saved_for(spec, names)
         if grad_fn is not None:
             slots = ("_result",) if spec.saved_outputs else ()
-            spec.node_cls = type(grad_fn, (OpNode,), {"__slots__": slots, "_spec": spec, "_listed": listed})
+            # what stays readable after release: the saved values that are never tensors, and shapes
+            kept = frozenset(k for k, i in enumerate(spec.saved_pos) if i not in spec.tensor_pos) | \
+                frozenset(range(len(spec.saved_pos), len(saved_names)))
+            spec.node_cls = type(grad_fn, (OpNode,), {"__slots__": slots, "_spec": spec, "_listed": listed,
+                                                      "_kept": kept})
         else:
             spec.node_cls = None
         return _public_function(forward, spec, names)
@@ -417,13 +424,15 @@ def op(grad_fn=None, *, promote=False, float_op=False, nondiff=(), view=False, o
 
 def _saved_for(spec, names):
     """For each saved input, the differentiable inputs (by their index in diff_pos) whose formulas, Tensor
-    or raw, use it: it is saved only if one of them requires grad. None where every one of them uses it."""
+    or raw, use it: it is saved only if one of them requires grad. None where every one of them uses it, and
+    for arguments that are never tensors (dims, scalars, options), which PyTorch saves as they are."""
     uses = [set(f.__code__.co_varnames[:f.__code__.co_argcount]) for f in spec.formulas]
     for k, f in enumerate(spec.raw or ()):
         if f is not None:
             uses[k].update(f.__code__.co_varnames[:f.__code__.co_argcount])
     users = [tuple(k for k, used in enumerate(uses) if names[i] in used) for i in spec.saved_pos]
-    return tuple(None if spec.joint or len(u) == len(uses) else u for u in users)
+    return tuple(None if spec.joint or len(u) == len(uses) or i not in spec.tensor_pos else u
+                 for i, u in zip(spec.saved_pos, users))
 
 
 def _all_positional(fn):
