@@ -157,3 +157,58 @@ def test_a_temporary_no_running_formula_reads_lends_its_buffer_while_recording()
     xn, mn = x.detach().numpy(), m.numpy()
     np.testing.assert_array_equal(y.detach().numpy(), xn * mn)
     np.testing.assert_allclose(x.grad.numpy(), 2 * xn * mn, rtol=1e-12)
+
+
+# ---- backward: a formula may write into the incoming gradient when only the pass holds it ----------------------
+@pytest.mark.skipif(op._DONATION_COUNT is None, reason="reference counts do not tell on this interpreter")
+def test_a_gradient_only_the_pass_holds_takes_the_next_result():
+    x = big(10, requires_grad=True)
+    m = big(11)
+    g = T.ones(N, dtype=T.float64)
+    T.tanh(x * m).backward(g)  # compile the backward first
+    x.grad = None
+    # tanh's backward makes one buffer, mul's writes into it, and x keeps it as .grad: two buffers in all with
+    # the forward's, where a fresh one per node would make three
+    peak = peak_bytes(lambda: T.tanh(x * m).backward(g))
+    assert peak < 2.5 * x.detach().numpy().nbytes
+    xn, mn = x.detach().numpy(), m.numpy()
+    np.testing.assert_allclose(x.grad.numpy(), (1 - np.tanh(xn * mn) ** 2) * mn, rtol=1e-12)
+    np.testing.assert_array_equal(g.numpy(), np.ones(N))  # the user's gradient is never written
+
+
+def test_gradients_someone_else_holds_are_never_written_by_the_next_node():
+    x = big(12, requires_grad=True)
+    w = big(13, requires_grad=True)
+    m = big(14)
+    xn, wn, mn = x.detach().numpy(), w.detach().numpy(), m.numpy()
+    dy = 1 - np.tanh(xn * mn) ** 2  # d tanh(y) / dy at y = x * m
+
+    y = x * m
+    y.retain_grad()  # y.grad is the very array handed to mul's backward
+    T.tanh(y).sum().backward()
+    np.testing.assert_allclose(y.grad.numpy(), dy, rtol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), dy * mn, rtol=1e-12)
+
+    kept = []
+    y = x * m
+    y.grad_fn.register_prehook(lambda grads: kept.append(grads[0]))
+    T.tanh(y).sum().backward()
+    np.testing.assert_allclose(kept[0].numpy(), dy, rtol=1e-12)
+
+    y = x * m
+    gy, gx = T.autograd.grad(T.tanh(y).sum(), [y, x])
+    np.testing.assert_allclose(gy.numpy(), dy, rtol=1e-12)
+    np.testing.assert_allclose(gx.numpy(), dy * mn, rtol=1e-12)
+
+    # both factors need the gradient: the first formula must leave it for the second
+    x.grad = w.grad = None
+    T.tanh(x * w).sum().backward()
+    dxw = 1 - np.tanh(xn * wn) ** 2
+    np.testing.assert_allclose(x.grad.numpy(), dxw * wn, rtol=1e-12)
+    np.testing.assert_allclose(w.grad.numpy(), dxw * xn, rtol=1e-12)
+
+    # a gradient shared by two edges (add hands the same array to both) reaches two products
+    x.grad = None
+    h = x * 1.0
+    (T.relu(h + h * 0.0) * m).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), np.where(xn > 0, mn, 0.0), rtol=1e-12)

@@ -16,7 +16,8 @@ broadcasting: `OpNode.apply` sums each gradient back to its input's shape and ca
 A backward that builds no graph (create_graph=False, the common case) may skip the Tensor layer: an op
 declared with `raw=True` has formulas that mean the same on NumPy arrays (arithmetic operators only), and
 `raw={input: formula}` gives such formulas explicitly. `OpNode.apply_raw` runs them on arrays; ops without
-them run their Tensor formulas on wrapped arrays.
+them run their Tensor formulas on wrapped arrays. A raw formula with an `out=None` parameter is handed the
+incoming gradient as `out` when it may write its result there (`_donatable`).
 """
 import sys
 
@@ -310,7 +311,7 @@ _PASSTHROUGH = lambda grad: grad  # noqa: E731  (the formula of inputs that take
 def _compile_backward(spec, raw):
     formulas = [r or f for r, f in zip(spec.raw, spec.formulas)] if raw else spec.formulas
     namespace = {"FREED_MESSAGE": FREED_MESSAGE, "_raise_modified": _raise_modified, "_nd": _ndarray,
-                 "_wrap": _wrap, **{f"_f{k}": f for k, f in enumerate(formulas)}}
+                 "_wrap": _wrap, "_donatable": _donatable, **{f"_f{k}": f for k, f in enumerate(formulas)}}
     where = f"<chainrule {spec.node_cls.__name__}.{'apply_raw' if raw else 'apply'}>"  # for tracebacks, profiles
     exec(compile(_backward_source(spec, raw), where, "exec"), namespace)
     return namespace["apply"]
@@ -341,14 +342,24 @@ def _backward_source(spec, raw):
         return "\n".join(lines + [f" gs = _f0({', '.join(args)})",
                                    " return [self._conform(k, g) if g is not None and n is not None else None"
                                    " for k, (g, n) in enumerate(zip(gs, nf))]"]) + "\n"
+    used = [formula if not raw or spec.raw[k] is None else spec.raw[k] for k, formula in enumerate(spec.formulas)]
     for k, formula in enumerate(spec.formulas):
         wrapped = raw and spec.raw[k] is None  # no raw formula for this input: its Tensor one, on wrapped arrays
-        formula = spec.raw[k] if raw and not wrapped else formula
+        formula = used[k]
         args = _formula_args(spec, formula)
+        donate = []
+        if _DONATED in args and spec.outputs == 1:
+            # the formula may write into the incoming gradient when no later formula reads it and nothing else
+            # holds it (see _donatable); decided before the call, whose arguments would count as holders
+            later = [f"nf[{j}] is None" for j in range(k + 1, len(used)) if "grad" in _formula_args(spec, used[j])]
+            test = " and ".join(later + [f"grad.size >= {_REUSE_MIN}",
+                                         f"_donatable(grad, meta[{2 * k}], meta[{2 * k + 1}])"])
+            donate = [f"  out{k} = grad if {test} else None"]
+            args = [a if a != _DONATED else f"out{k}" for a in args]
         call = f"_f{k}({', '.join(f'_wrap({a})' if wrapped else a for a in args)})"
         if formula.__code__.co_code == _PASSTHROUGH.__code__.co_code and args == ["grad"]:
             call = "grad"  # `lambda grad: grad`: no call
-        lines += [f" g{k} = None", f" if nf[{k}] is not None:", f"  g{k} = {call}", f"  if g{k} is not None:"]
+        lines += [f" g{k} = None", f" if nf[{k}] is not None:", *donate, f"  g{k} = {call}", f"  if g{k} is not None:"]
         if wrapped:
             lines.append(f"   g{k} = g{k}._data")
         if raw:
@@ -363,10 +374,40 @@ def _backward_source(spec, raw):
 
 def _formula_args(spec, formula):
     """The generated apply's expression for each of a formula's parameters: the gradient(s), a saved output
-    (r0, r1, ...) or a saved value."""
+    (r0, r1, ...) or a saved value; `out` stays a name for _backward_source to fill in."""
     params = formula.__code__.co_varnames[:formula.__code__.co_argcount]
-    return ["grad" if p in ("grad", "grads") else f"r{_output_number(p)}" if _output_number(p) is not None else
-            f"saved[{spec.saved_names.index(p)}]" for p in params]
+    return ["grad" if p in ("grad", "grads") else p if p == _DONATED else f"r{_output_number(p)}"
+            if _output_number(p) is not None else f"saved[{spec.saved_names.index(p)}]" for p in params]
+
+
+_DONATED = "out"  # a raw formula's parameter for a buffer it may write its result into: the incoming gradient
+
+
+def _donation_count():
+    """What sys.getrefcount reports, inside _donatable, for a gradient that only the engine's list of a node's
+    gradients and the generated apply's `grad` hold. None off CPython, where reference counts do not tell."""
+    if sys.implementation.name != "cpython":
+        return None
+
+    def apply(grads):
+        grad = grads[0]
+        return count(grad, None, None)
+
+    def count(grad, shape, dtype):
+        return _refcount(grad)
+    return apply([np.empty(0)])
+
+
+_DONATION_COUNT = _donation_count()
+
+
+def _donatable(grad, shape, dtype):
+    """Whether a raw formula may write its result into the incoming gradient `grad` (the caller checked that
+    it is large): an array of the input's shape and dtype (so the result has them too), its own memory, and
+    held by nothing but this pass (no hook kept it, no other edge shares it, it is not the user's). As temporary
+    reuse does in the forward, this spares a large allocation and its page faults for every such node."""
+    return (type(grad) is _ndarray and grad.shape == shape and grad.dtype is dtype and grad.base is None
+            and grad.flags.writeable and _refcount(grad) == _DONATION_COUNT)
 
 
 def op(grad_fn=None, *, promote=False, float_op=False, nondiff=(), view=False, outputs=1,
@@ -399,6 +440,7 @@ def op(grad_fn=None, *, promote=False, float_op=False, nondiff=(), view=False, o
         used = set()
         for f in (*formulas.values(), *raw_formulas.values()):
             used.update(f.__code__.co_varnames[:f.__code__.co_argcount])
+        used.discard(_DONATED)
         spec.saved_outputs = tuple(sorted({_output_number(n) for n in used} - {None}))
         saved_names = [n for n in names if n in used]
         spec.save_shapes = tuple(names.index(n[:-6]) for n in sorted(used)
