@@ -295,7 +295,9 @@ def sum_to_array(arr, shape):
     dims, lead = found
     if dims:
         arr = np.add.reduce(arr, axis=dims, keepdims=True)
-    return arr.reshape(shape) if lead else arr
+        if lead:
+            arr.shape = shape  # in place: the sum is a fresh array, and a view of it would be copied again at a leaf
+    return arr
 
 
 def _output_number(name):
