@@ -212,3 +212,18 @@ def test_gradients_someone_else_holds_are_never_written_by_the_next_node():
     h = x * 1.0
     (T.relu(h + h * 0.0) * m).sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), np.where(xn > 0, mn, 0.0), rtol=1e-12)
+
+
+@pytest.mark.skipif(engine._HELD_ONCE is None, reason="reference counts do not tell on this interpreter")
+def test_a_broadcast_gradient_summed_back_becomes_grad_uncopied(monkeypatch):
+    seen = []
+    accumulate = engine.accumulate_into_grad
+    monkeypatch.setattr(engine, "accumulate_into_grad", lambda var, g, owned=False: [
+        seen.append(owned), accumulate(var, g, owned)])
+    b = big(15, requires_grad=True)
+    w = T.tensor(np.ones((3, 2)), requires_grad=True)
+    (T.ones(4, 3, dtype=T.float64) @ w + w[0]).sum().backward()  # w's gradients: from mm and summed from (4, 2)
+    (T.tensor(np.ones((2, N))) + b).sum().backward()
+    assert seen == [True, True]  # each the pass's own array, kept as .grad without a copy
+    np.testing.assert_array_equal(b.grad.numpy(), np.full(N, 2.0))
+    np.testing.assert_array_equal(w.grad.numpy(), np.full((3, 2), 4.0) + [[4.0, 4.0], [0, 0], [0, 0]])
