@@ -125,7 +125,13 @@ class OpNode(Node):
         # Saved tensors go with the graph: reading one, or a second backward, now raises. Dims, scalars and
         # shapes stay readable, as in PyTorch.
         kept = self._kept
-        self._saved = tuple([s if k in kept else None for k, s in enumerate(self._saved)]) if kept else ()
+        if kept:
+            saved = [None] * len(self._saved)
+            for k in kept:
+                saved[k] = self._saved[k]
+            self._saved = tuple(saved)
+        else:
+            self._saved = ()
         self._versions = None
         if self._result is not None:
             self._result = None
