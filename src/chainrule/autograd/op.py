@@ -393,8 +393,9 @@ _DONATED = "out"  # a raw formula's parameter for a buffer it may write its resu
 
 def _donation_count():
     """What sys.getrefcount reports, inside _donatable, for a gradient that only the engine's list of a node's
-    gradients and the generated apply's `grad` hold. None off CPython, where reference counts do not tell."""
-    if sys.implementation.name != "cpython":
+    gradients and the generated apply's `grad` hold. None (no donation) off CPython 3.11 to 3.13, the versions
+    whose counts temporary reuse is checked on too."""
+    if sys.implementation.name != "cpython" or not (3, 11) <= sys.version_info[:2] < (3, 14):
         return None
 
     def apply(grads):
