@@ -227,3 +227,26 @@ def test_a_broadcast_gradient_summed_back_becomes_grad_uncopied(monkeypatch):
     assert seen == [True, True]  # each the pass's own array, kept as .grad without a copy
     np.testing.assert_array_equal(b.grad.numpy(), np.full(N, 2.0))
     np.testing.assert_array_equal(w.grad.numpy(), np.full((3, 2), 4.0) + [[4.0, 4.0], [0, 0], [0, 0]])
+
+
+@pytest.mark.parametrize("expr", [
+    lambda lib, x, y: (x * y).exp() * y,
+    lambda lib, x, y: -(x / y).log() * x,
+    lambda lib, x, y: lib.relu(x * y - 1.0) / (y + 1.0) - x.exp().log(),
+    lambda lib, x, y: (-(x * y)).exp() * (x / y),
+])
+def test_gradients_through_donating_formulas_match_torch(expr):
+    # large enough for the formulas to write into incoming gradients; run twice on a retained graph
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(16)
+    a, b, dout = rng.uniform(0.5, 1.5, N), rng.uniform(0.5, 1.5, N), rng.uniform(-1, 1, N)
+    grads = []
+    for lib in (T, torch):
+        x, y, g = lib.tensor(a, requires_grad=True), lib.tensor(b, requires_grad=True), lib.tensor(dout)
+        out = expr(lib, x, y)
+        out.backward(g, retain_graph=True)
+        out.backward(g)
+        np.testing.assert_array_equal(g.numpy(), dout)  # the caller's gradient is never written
+        grads.append((x.grad.numpy(), y.grad.numpy()))
+    for got, want in zip(grads[0], grads[1]):
+        np.testing.assert_allclose(got, want, rtol=1e-12)

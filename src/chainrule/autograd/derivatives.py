@@ -72,9 +72,11 @@ def mul(self, other):
     return np.multiply(self, other)
 
 
-@op("DivBackward0", promote=True, float_op=True, ufunc=np.true_divide, raw=True,
+@op("DivBackward0", promote=True, float_op=True, ufunc=np.true_divide,
     self=lambda grad, other: grad / other,
-    other=lambda grad, self, other: -grad * self / (other * other))
+    other=lambda grad, self, other: -grad * self / (other * other),
+    raw={"self": lambda grad, other, out=None: np.true_divide(grad, other, out=out),
+         "other": lambda grad, self, other: -grad * self / (other * other)})
 def _true_divide(self, other):
     return np.true_divide(self, other)
 
@@ -108,7 +110,8 @@ divide = public(div, "divide")
 true_divide = public(lambda self, other: _true_divide(self, other), "true_divide")
 
 
-@op("NegBackward0", ufunc=np.negative, raw=True, self=lambda grad: -grad)
+@op("NegBackward0", ufunc=np.negative, self=lambda grad: -grad,
+    raw={"self": lambda grad, out=None: np.negative(grad, out=out)})
 def neg(self):
     return np.negative(self)
 
@@ -151,12 +154,14 @@ def pow(self, exponent):
 
 
 # ---- pointwise: functions -------------------------------------------------------------------------------
-@op("ExpBackward0", float_op=True, ufunc=np.exp, raw=True, self=lambda grad, result: grad * result)
+@op("ExpBackward0", float_op=True, ufunc=np.exp, self=lambda grad, result: grad * result,
+    raw={"self": lambda grad, result, out=None: np.multiply(grad, result, out=out)})
 def exp(self):
     return np.exp(self)
 
 
-@op("LogBackward0", float_op=True, ufunc=np.log, raw=True, self=lambda grad, self: grad / self)
+@op("LogBackward0", float_op=True, ufunc=np.log, self=lambda grad, self: grad / self,
+    raw={"self": lambda grad, self, out=None: np.true_divide(grad, self, out=out)})
 def log(self):
     return np.log(self)
 
