@@ -66,8 +66,8 @@ def _rsub_scalar(self, other, alpha=1):
 @op("MulBackward0", promote=True, ufunc=np.multiply,
     self=lambda grad, other: grad * other,
     other=lambda grad, self: grad * self,
-    raw={"self": lambda grad, other, out=None: np.multiply(grad, other, out=out),
-         "other": lambda grad, self, out=None: np.multiply(grad, self, out=out)})
+    raw={"self": lambda grad, other, out=None: grad * other if out is None else np.multiply(grad, other, out=out),
+         "other": lambda grad, self, out=None: grad * self if out is None else np.multiply(grad, self, out=out)})
 def mul(self, other):
     return np.multiply(self, other)
 
@@ -75,7 +75,7 @@ def mul(self, other):
 @op("DivBackward0", promote=True, float_op=True, ufunc=np.true_divide,
     self=lambda grad, other: grad / other,
     other=lambda grad, self, other: -grad * self / (other * other),
-    raw={"self": lambda grad, other, out=None: np.true_divide(grad, other, out=out),
+    raw={"self": lambda grad, other, out=None: grad / other if out is None else np.true_divide(grad, other, out=out),
          "other": lambda grad, self, other: -grad * self / (other * other)})
 def _true_divide(self, other):
     return np.true_divide(self, other)
@@ -111,7 +111,7 @@ true_divide = public(lambda self, other: _true_divide(self, other), "true_divide
 
 
 @op("NegBackward0", ufunc=np.negative, self=lambda grad: -grad,
-    raw={"self": lambda grad, out=None: np.negative(grad, out=out)})
+    raw={"self": lambda grad, out=None: -grad if out is None else np.negative(grad, out=out)})
 def neg(self):
     return np.negative(self)
 
@@ -155,13 +155,13 @@ def pow(self, exponent):
 
 # ---- pointwise: functions -------------------------------------------------------------------------------
 @op("ExpBackward0", float_op=True, ufunc=np.exp, self=lambda grad, result: grad * result,
-    raw={"self": lambda grad, result, out=None: np.multiply(grad, result, out=out)})
+    raw={"self": lambda grad, result, out=None: grad * result if out is None else np.multiply(grad, result, out=out)})
 def exp(self):
     return np.exp(self)
 
 
 @op("LogBackward0", float_op=True, ufunc=np.log, self=lambda grad, self: grad / self,
-    raw={"self": lambda grad, self, out=None: np.true_divide(grad, self, out=out)})
+    raw={"self": lambda grad, self, out=None: grad / self if out is None else np.true_divide(grad, self, out=out)})
 def log(self):
     return np.log(self)
 
