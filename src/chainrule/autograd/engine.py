@@ -76,6 +76,7 @@ def run_backward(roots, grads, retain_graph, create_graph, captures=None):
     heappop, heappush = heapq.heappop, heapq.heappush
     hooked = HOOKED[0]
     special = hooked or captures is not None
+    release = not retain_graph
     node, inputs = graph_root, list(grads)
     try:
         while True:
@@ -116,8 +117,8 @@ def run_backward(roots, grads, retain_graph, create_graph, captures=None):
                         outputs = _run_node_hooks(node._hooks, raw, outputs, inputs)
                         if len(outputs) < len(nexts):
                             outputs = [*outputs] + [None] * (len(nexts) - len(outputs))
-            elif run:
-                outputs = node.apply_raw(inputs) if raw else node.apply(inputs)  # one gradient per edge
+            elif run:  # one gradient per edge; the node frees what it saved once it is done with it
+                outputs = node.apply_raw(inputs, release) if raw else node.apply(inputs, release)
             if not run:
                 outputs = [None] * len(nexts)
             inputs = None
@@ -156,8 +157,8 @@ def run_backward(roots, grads, retain_graph, create_graph, captures=None):
                 else:
                     heappush(ready, (-nxt._seq, tie, nxt, grads_in))
                     tie += 1
-            if run and not retain_graph and (node._versions or node._result is not None or node._listed):
-                node.release()
+            if special and run and release and (node._versions or node._result is not None or node._listed):
+                node.release()  # after the node's hooks, which may read what it saved
             g = outputs = grads_in = None  # hold no gradient past its node: _only_here counts references
             if next_node is not None:
                 if not ready or -next_node._seq < ready[0][0]:
@@ -212,9 +213,9 @@ def _arrays(tensors):
     return [None if t is None else t._data for t in tensors]
 
 
-def apply_wrapped(node, grads):
+def apply_wrapped(node, grads, release=False):
     """node.apply for gradients given as arrays: its Tensor formulas run on them wrapped."""
-    return _arrays(node.apply(_op._wrap(list(grads))))
+    return _arrays(node.apply(_op._wrap(list(grads)), release))
 
 
 def _run_node_hooks(hooks, raw, grads, *more):

@@ -28,7 +28,7 @@ class Node:
     keep the cycle collector's work down on long graphs (a tuple of ints is never tracked).
     Hooks are rare: they live in the instance dict, made only when one is registered."""
     __slots__ = ("_next", "_nrs", "_seq", "__weakref__", "__dict__")
-    # What release() frees; the engine looks here first and skips the call for nodes that hold nothing.
+    # What release() frees; nodes that hold nothing are never released (they can run again).
     _versions = ()
     _result = None
     _listed = False
@@ -64,9 +64,9 @@ class Node:
     def release(self):
         pass
 
-    def apply_raw(self, grads):
+    def apply_raw(self, grads, release=False):
         """apply, for gradients given as arrays (a backward that builds no graph)."""
-        return apply_wrapped(self, grads)
+        return apply_wrapped(self, grads, release)
 
     def __call__(self, *grads):
         return self.apply(list(grads))
@@ -81,7 +81,7 @@ class GraphRoot(Node):
         self.grads = grads
         self._seq = _FIRST
 
-    def apply(self, _):
+    def apply(self, _, release=False):
         return self.grads
 
     apply_raw = apply

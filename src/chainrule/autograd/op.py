@@ -68,17 +68,17 @@ class OpNode(Node):
     def _freed(self):
         return self._versions is None  # release() drops the versions with the saved tensors
 
-    def apply(self, grads):
+    def apply(self, grads, release=False):
         # The first backward through an op compiles its own apply (`_backward_source`) into the class.
         cls = type(self)
         cls.apply = _compile_backward(cls._spec, raw=False)
-        return cls.apply(self, grads)
+        return cls.apply(self, grads, release)
 
-    def apply_raw(self, grads):
+    def apply_raw(self, grads, release=False):
         # Gradients as arrays, no graph: the op's raw formulas compiled on first use, else its Tensor formulas.
         cls = type(self)
         cls.apply_raw = Node.apply_raw if cls._spec.raw is None else _compile_backward(cls._spec, raw=True)
-        return cls.apply_raw(self, grads)
+        return cls.apply_raw(self, grads, release)
 
     def _conform(self, k, g):
         """Sum a gradient back to its input's shape and cast it to its dtype; PyTorch's error if it cannot."""
@@ -329,7 +329,7 @@ def _backward_source(spec, raw):
     """An op's apply, unrolled: version checks, then each formula called with its arguments taken straight
     from the saved values, and its gradient conformed to the input's shape and dtype when they differ.
     `raw`: gradients, saved tensors and results are handed over as arrays, and gradients come back as arrays."""
-    lines = ["def apply(self, grads):", " versions = self._versions", " if versions is None:",
+    lines = ["def apply(self, grads, release=False):", " versions = self._versions", " if versions is None:",
              "  raise RuntimeError(FREED_MESSAGE)", " saved = self._saved", " if versions:"]
     if raw:
         lines += ["  saved = list(saved)"]
@@ -348,8 +348,9 @@ def _backward_source(spec, raw):
     if spec.joint:  # one formula returning a gradient per input (per tensor of the list for cat, stack)
         args = _formula_args(spec, spec.formulas[0])
         return "\n".join(lines + [f" gs = _f0({', '.join(args)})",
-                                   " return [self._conform(k, g) if g is not None and n is not None else None"
-                                   " for k, (g, n) in enumerate(zip(gs, nf))]"]) + "\n"
+                                   " gs = [self._conform(k, g) if g is not None and n is not None else None"
+                                   " for k, (g, n) in enumerate(zip(gs, nf))]", *_release_source(spec),
+                                   " return gs"]) + "\n"
     used = [formula if not raw or spec.raw[k] is None else spec.raw[k] for k, formula in enumerate(spec.formulas)]
     for k, formula in enumerate(spec.formulas):
         wrapped = raw and spec.raw[k] is None  # no raw formula for this input: its Tensor one, on wrapped arrays
@@ -376,8 +377,21 @@ def _backward_source(spec, raw):
         else:
             lines += [f"   a = g{k}._data", f"   if a.shape != meta[{2 * k}] or a.dtype is not meta[{2 * k + 1}]:",
                       f"    g{k} = self._conform({k}, g{k})"]
+    lines += _release_source(spec)
     lines.append(f" return [{', '.join(f'g{k}' for k in range(len(spec.formulas)))}]")
     return "\n".join(lines) + "\n"
+
+
+def _release_source(spec):
+    """`release` for a pass that keeps no graph (see OpNode.release): once the formulas ran, drop what the node
+    saved for them, if it saved any tensor."""
+    if spec.saved_outputs or spec.listed:
+        test = "release"
+    elif any(i in spec.tensor_pos for i in spec.saved_pos):
+        test = "release and versions"  # some argument was saved as a tensor this time
+    else:
+        return []  # numbers and shapes only: they stay, and the node can run again
+    return [f" if {test}:", "  self.release()"]
 
 
 def _formula_args(spec, formula):
