@@ -10,8 +10,9 @@ An entry is a forward written on NumPy arrays plus one backward formula per diff
 
 A formula's parameter names choose what the node saves: `grad` (a tuple `grads` for several outputs),
 input or argument names, `result` (`result1`, `result2` ... for further outputs), and `<input>_shape`
-for just a shape. As in PyTorch, an input is saved only when some input whose formula uses it requires grad. Formulas use chainrule ops, so they can be differentiated again; they never mention
-broadcasting: `OpNode.apply` sums each gradient back to its input's shape and casts it to its dtype.
+for just a shape; as in PyTorch, an input is saved only when some input whose formula uses it requires grad.
+Formulas use chainrule ops, so they can be differentiated again; they never mention broadcasting:
+`OpNode.apply` sums each gradient back to its input's shape and casts it to its dtype.
 
 A backward that builds no graph (create_graph=False, the common case) may skip the Tensor layer: an op
 declared with `raw=True` has formulas that mean the same on NumPy arrays (arithmetic operators only), and
@@ -52,8 +53,8 @@ def public(fn, name=None):
 class Spec:
     """Everything the dispatcher needs to know about one op, computed once at import."""
     __slots__ = ("name", "forward", "node_cls", "tensor_pos", "diff_pos", "promote", "float_op",
-                 "saved_pos", "saved_for", "save_shapes", "saved_names", "saved_outputs", "formulas", "view", "outputs",
-                 "nondiff_out", "listed", "joint", "ufunc", "raw")
+                 "saved_pos", "saved_for", "save_shapes", "saved_names", "saved_outputs", "formulas", "view",
+                 "outputs", "nondiff_out", "listed", "joint", "ufunc", "raw")
 
 
 class OpNode(Node):
@@ -372,7 +373,8 @@ def _backward_source(spec, raw):
         if wrapped:
             lines.append(f"   g{k} = g{k}._data")
         if raw:
-            lines += [f"   if type(g{k}) is not _nd or g{k}.shape != meta[{2 * k}] or g{k}.dtype is not meta[{2 * k + 1}]:",
+            lines += [f"   if type(g{k}) is not _nd or g{k}.shape != meta[{2 * k}]"
+                      f" or g{k}.dtype is not meta[{2 * k + 1}]:",
                       f"    g{k} = self._conform_raw({k}, g{k})"]
         else:
             lines += [f"   a = g{k}._data", f"   if a.shape != meta[{2 * k}] or a.dtype is not meta[{2 * k + 1}]:",
@@ -598,7 +600,8 @@ def _ufunc_source(spec, names, ind, args):
         if i in spec.saved_pos:  # saved when a graph is recorded and an input whose formula reads it requires grad
             users = spec.saved_for[spec.saved_pos.index(i)]
             readers = spec.diff_pos if users is None else [spec.diff_pos[k] for k in users]
-            test.append(f"(not _state.enabled or not ({' or '.join(_when_tensor(names[j], j, tp, names[j] + '._requires_grad') for j in readers)}))")
+            wanted = " or ".join(_when_tensor(names[j], j, tp, names[j] + "._requires_grad") for j in readers)
+            test.append(f"(not _state.enabled or not ({wanted}))")
         test += [f"_v{j}.ndim <= _v{i}.ndim" if j == tp[0] else f"(type({names[j]}) is not _T or _v{j}.ndim <= _v{i}.ndim)"
                  for j in tp if j != i]  # the result has this argument's shape: nothing broadcasts it wider
         test.append(f"_reusable({n}, _v{i})")
@@ -637,7 +640,9 @@ def _record_source(spec, names, ind):
              f"_n._saved = ({''.join(s + ', ' for s in saved)})"]
     certain, maybe = [], []  # versions of saved tensors: those surely saved, and those saved when `test` holds
     for k, (i, need) in enumerate(zip(spec.saved_pos, needs)):
-        tests = ([] if i == tp[0] else [_when_tensor(names[i], i, tp, "True")]) + ([] if need is None else [f"({need})"])
+        tests = [] if i == tp[0] else [_when_tensor(names[i], i, tp, "True")]
+        if need is not None:
+            tests.append(f"({need})")
         if tests:
             maybe.append((k, names[i], " and ".join(tests)))
         else:
