@@ -137,23 +137,29 @@ class OpNode(Node):
         if self._result is not None:
             self._result = None
 
-    def __getattr__(self, name):
-        # PyTorch exposes saved values as _saved_<name> (a saved shape as _saved_<input>_sym_sizes).
-        if name.startswith("_saved_"):
-            key = name[7:]
-            spec = self._spec
-            if key == "result" and spec.saved_outputs:
-                if self._freed:
-                    raise RuntimeError(FREED_MESSAGE)
-                return self._unpack_result()
-            if key.endswith("_sym_sizes"):
-                key = key[:-10] + "_shape"
-            if key in spec.saved_names:
-                k = spec.saved_names.index(key)
-                if self._freed and k not in self._kept:
-                    raise RuntimeError(FREED_MESSAGE)
-                return self._saved[k]
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+    def _saved_value(self, k):
+        if self._freed and k not in self._kept:
+            raise RuntimeError(FREED_MESSAGE)
+        return self._saved[k]
+
+    def _saved_output(self):
+        if self._freed:
+            raise RuntimeError(FREED_MESSAGE)
+        return self._unpack_result()
+
+
+def _saved_properties(spec):
+    """PyTorch's names for what a node saved: `_saved_<name>` (a shape also as `_saved_<input>_sym_sizes`) and
+    `_saved_result`. NOTE: properties, not a __getattr__: CPython reads every attribute of a class that has
+    __getattr__ the slow way, and nodes are read many times per backward."""
+    props = {}
+    for k, name in enumerate(spec.saved_names):
+        props["_saved_" + name] = prop = property(lambda self, k=k: self._saved_value(k))
+        if name.endswith("_shape"):
+            props["_saved_" + name[:-6] + "_sym_sizes"] = prop
+    if spec.saved_outputs:
+        props["_saved_result"] = property(OpNode._saved_output)
+    return props
 
 
 _REUSE_MIN = 1 << 15  # elements: below this a fresh buffer is cheap and the checks would not pay
@@ -482,7 +488,7 @@ def op(grad_fn=None, *, promote=False, float_op=False, nondiff=(), view=False, o
             kept = frozenset(k for k, i in enumerate(spec.saved_pos) if i not in spec.tensor_pos) | \
                 frozenset(range(len(spec.saved_pos), len(saved_names)))
             spec.node_cls = type(grad_fn, (OpNode,), {"__slots__": slots, "_spec": spec, "_listed": listed,
-                                                      "_kept": kept})
+                                                      "_kept": kept, **_saved_properties(spec)})
         else:
             spec.node_cls = None
         return _public_function(forward, spec, names)
