@@ -630,25 +630,29 @@ def _when_tensor(name, i, tp, expr):
 def _record_source(spec, names, ind):
     """`_record` unrolled: the node, its edges, saved values, versions, input metadata and the result's link."""
     tp = spec.tensor_pos
+    single = len(spec.diff_pos) == 1  # recording at all means its one differentiable input requires grad
+    lines = ["_n = _node()"]
     nodes, nrs = [], []
-    for i in spec.diff_pos:
+    for k, i in enumerate(spec.diff_pos):
         n = names[i]
-        nodes.append(f"(({n}.grad_fn or _acc({n})) if {_when_tensor(n, i, tp, n + '._requires_grad')} else None)")
+        if single:
+            nodes.append(f"({n}.grad_fn or _acc({n}))")
+        else:  # _g<k>: whether input k requires grad, tested once for the edges and what is saved
+            lines.append(f"_g{k} = {_when_tensor(n, i, tp, n + '._requires_grad')}")
+            nodes.append(f"(({n}.grad_fn or _acc({n})) if _g{k} else None)")
         nrs.append(f"{n}._output_nr" if i == tp[0] else f"({n}._output_nr if type({n}) is _T else 0)")
-    # a saved input is kept when a formula that reads it will run: when one of its users has an edge
-    needs = [None if users is None else " or ".join(f"_nx[{k}] is not None" for k in users) for users in spec.saved_for]
+    # a saved input is kept when a formula that reads it will run: when one of its users requires grad
+    needs = [None if users is None else " or ".join(f"_g{k}" for k in users) for users in spec.saved_for]
     saved = [names[i] if need is None else f"({names[i]} if {need} else None)"
              for i, need in zip(spec.saved_pos, needs)]
     saved += [f"({names[i]}._data.shape if {_when_tensor(names[i], i, tp, 'True')} else ())" for i in spec.save_shapes]
-    lines = ["_n = _node()",
-             f"_n._next = _nx = ({''.join(e + ', ' for e in nodes)})", f"_n._nrs = ({''.join(e + ', ' for e in nrs)})",
-             "_n._seq = _next_seq()",
-             f"_n._saved = ({''.join(s + ', ' for s in saved)})"]
+    lines += [f"_n._next = ({''.join(e + ', ' for e in nodes)})", f"_n._nrs = ({''.join(e + ', ' for e in nrs)})",
+              "_n._seq = _next_seq()", f"_n._saved = ({''.join(s + ', ' for s in saved)})"]
     certain, maybe = [], []  # versions of saved tensors: those surely saved, and those saved when `test` holds
     for k, (i, need) in enumerate(zip(spec.saved_pos, needs)):
-        tests = [] if i == tp[0] else [_when_tensor(names[i], i, tp, "True")]
-        if need is not None:
-            tests.append(f"({need})")
+        tests = [] if need is None else [need if " or " not in need else f"({need})"]
+        if i != tp[0]:
+            tests.append(f"type({names[i]}) is _T" if i in tp else f"isinstance({names[i]}, _T)")
         if tests:
             maybe.append((k, names[i], " and ".join(tests)))
         else:
