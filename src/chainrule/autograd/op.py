@@ -399,7 +399,10 @@ def _release_source(spec):
         test = "release and versions"  # some argument was saved as a tensor this time
     else:
         return []  # numbers and shapes only: they stay, and the node can run again
-    return [f" if {test}:", "  self.release()"]
+    if spec.node_cls._kept:
+        return [f" if {test}:", "  self.release()"]
+    return [f" if {test}:", "  self._saved = ()", "  self._versions = None"] + \
+        (["  self._result = None"] if spec.saved_outputs else [])  # OpNode.release, for nothing kept
 
 
 def _formula_args(spec, formula):
