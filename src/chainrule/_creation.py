@@ -102,8 +102,11 @@ def from_numpy(ndarray):
 
 
 def _size(size, name="zeros"):
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = size[0]
+    if len(size) == 1:
+        if type(size[0]) is int and size[0] >= 0:
+            return size  # one plain dim: the commonest call
+        if isinstance(size[0], (tuple, list)):
+            size = size[0]
     for s in size:
         if type(s) is not int or s < 0:
             break
