@@ -195,6 +195,12 @@ def test_gradients_someone_else_holds_are_never_written_by_the_next_node():
     T.tanh(y).sum().backward()
     np.testing.assert_allclose(kept[0].numpy(), dy, rtol=1e-12)
 
+    seen = []  # a node hook sees the gradients that came in, after the node has run
+    y = x * m
+    y.grad_fn.register_hook(lambda grad_inputs, grad_outputs: seen.append(grad_outputs[0].numpy().copy()))
+    T.tanh(y).sum().backward()
+    np.testing.assert_allclose(seen[0], dy, rtol=1e-12)
+
     y = x * m
     gy, gx = T.autograd.grad(T.tanh(y).sum(), [y, x])
     np.testing.assert_allclose(gy.numpy(), dy, rtol=1e-12)

@@ -112,11 +112,13 @@ def run_backward(roots, grads, retain_graph, create_graph, captures=None):
                             captured[slot] = _make(g) if raw and g is not None else g
                     run = run and node in must_run
                 if run:
+                    came = inputs[:] if node._hooks else None  # held: no formula may write into what hooks see
                     outputs = node.apply_raw(inputs) if raw else node.apply(inputs)
                     if node._hooks:
-                        outputs = _run_node_hooks(node._hooks, raw, outputs, inputs)
+                        outputs = _run_node_hooks(node._hooks, raw, outputs, came)
                         if len(outputs) < len(nexts):
                             outputs = [*outputs] + [None] * (len(nexts) - len(outputs))
+                    came = None
             elif run:  # one gradient per edge; the node frees what it saved once it is done with it
                 outputs = node.apply_raw(inputs, release) if raw else node.apply(inputs, release)
             if not run:
