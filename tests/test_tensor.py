@@ -182,3 +182,25 @@ def test_dtypes_pickle_as_themselves():
     for name in DTYPES:
         d = getattr(chainrule, name)
         assert pickle.loads(pickle.dumps(d)) is d
+
+
+def test_floating_point_trouble_is_silent_as_in_pytorch():
+    # log(0), 0/0 and overflow give inf and nan quietly in PyTorch; NumPy's RuntimeWarnings are ignored where
+    # chainrule's code does the arithmetic, and only there. A fresh interpreter: pytest restores the warning
+    # filters that importing chainrule added during collection.
+    import subprocess
+    import sys
+    code = """
+import numpy as np, chainrule as T
+x = T.tensor([0.0, -1.0, 1000.0], requires_grad=True)
+for _ in range(2):  # the first call of an op runs its generic path, later calls its generated code
+    y = T.log(x) + 1 / x + T.sqrt(x) + T.exp(x) + x / 0
+y.sum().backward()
+print(y.detach().tolist())
+np.log(np.zeros(1))  # the user's own NumPy call still warns
+"""
+    done = subprocess.run([sys.executable, "-W", "default", "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[nan, nan, inf]"
+    warned = [line for line in done.stderr.splitlines() if "Warning" in line]
+    assert len(warned) == 1 and "divide by zero encountered in log" in warned[0] and "<string>" in warned[0]

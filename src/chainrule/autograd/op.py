@@ -532,7 +532,8 @@ def _public_function(forward, spec, names):
         params += [n + "=_d_" + n if n in defaults else n for n in names[code.co_argcount:]]
     head = f"def {forward.__name__}({', '.join(params)}):\n"
     call = f"apply(spec, ({', '.join(names)},))"
-    namespace = {"apply": apply, "spec": spec, **{"_d_" + k: v for k, v in defaults.items()}}
+    namespace = {"__name__": forward.__module__, "apply": apply, "spec": spec,
+                 **{"_d_" + k: v for k, v in defaults.items()}}  # __name__: NumPy's warnings name the op's module
     exec(head + f"    _specialize(spec)\n    return {call}\n", namespace)
     fn = namespace[forward.__name__]
     namespace["_specialize"] = lambda spec: _specialize(fn, head + _fast_source(spec, names, call))
