@@ -184,8 +184,8 @@ _refcount = sys.getrefcount
 
 def _held_once_count():
     """What sys.getrefcount reports, inside _only_here, for an array held by one list (a gradient buffer) and
-    a local variable of run_backward. None off CPython, where reference counts do not tell."""
-    if sys.implementation.name != "cpython":
+    a local variable of run_backward. None where reference counts do not tell (see op.REFCOUNTS_TELL)."""
+    if not _op.REFCOUNTS_TELL:
         return None
     held = [np.empty(0)]
     g = held[0]

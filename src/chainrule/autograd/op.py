@@ -21,6 +21,7 @@ them run their Tensor formulas on wrapped arrays. A raw formula with an `out=Non
 incoming gradient as `out` when it may write its result there (`_donatable`).
 """
 import sys
+import sysconfig
 
 import numpy as np
 
@@ -179,12 +180,18 @@ def _reusable(t, arr):
     return _refcount(t) == _TEMPORARY.get(caller.f_code.co_code[caller.f_lasti])
 
 
+# Reference counts tell who else holds an object only on CPython with its GIL (a free-threaded build counts
+# differently); the counts that temporary reuse and gradient donation compare with hold for 3.11 to 3.13.
+REFCOUNTS_TELL = sys.implementation.name == "cpython" and not sysconfig.get_config_var("Py_GIL_DISABLED")
+_REFCOUNTS_CALIBRATED = REFCOUNTS_TELL and (3, 11) <= sys.version_info[:2] < (3, 14)
+
+
 def _temporary_counts():
     """The reference counts `_reusable` sees for a temporary, by the instruction the caller is at, measured
     by calling a probe shaped like a generated op in every way an op is called. Empty (no reuse) unless
     every temporary is told apart from a named value: CPython 3.11 to 3.13, whose calls move arguments
     off the caller's stack (an object passed on by C code carries one reference more, and is left alone)."""
-    if sys.implementation.name != "cpython" or not (3, 11) <= sys.version_info[:2] < (3, 14):
+    if not _REFCOUNTS_CALIBRATED:
         return {}
     seen = []
 
@@ -418,9 +425,8 @@ _DONATED = "out"  # a raw formula's parameter for a buffer it may write its resu
 
 def _donation_count():
     """What sys.getrefcount reports, inside _donatable, for a gradient that only the engine's list of a node's
-    gradients and the generated apply's `grad` hold. None (no donation) off CPython 3.11 to 3.13, the versions
-    whose counts temporary reuse is checked on too."""
-    if sys.implementation.name != "cpython" or not (3, 11) <= sys.version_info[:2] < (3, 14):
+    gradients and the generated apply's `grad` hold. None (no donation) where the counts are not calibrated."""
+    if not _REFCOUNTS_CALIBRATED:
         return None
 
     def apply(grads):
