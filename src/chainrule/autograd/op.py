@@ -124,24 +124,18 @@ class OpNode(Node):
         return t
 
     def release(self):
-        # Saved tensors go with the graph: reading one, or a second backward, now raises. Dims, scalars and
-        # shapes stay readable, as in PyTorch.
-        kept = self._kept
-        if kept:
-            saved = [None] * len(self._saved)
-            for k in kept:
-                saved[k] = self._saved[k]
-            self._saved = tuple(saved)
-        else:
-            self._saved = ()
-        self._versions = None
-        if self._result is not None:
-            self._result = None
+        # Compiled per op on first use from _release_lines, which the generated applies also inline.
+        cls = type(self)
+        namespace = {"_DROPPED": _DROPPED, "_T": Tensor}
+        exec("def release(self):\n" + "".join(f" {line}\n" for line in _release_lines(cls._spec)), namespace)
+        cls.release = namespace["release"]
+        cls.release(self)
 
     def _saved_value(self, k):
-        if self._freed and k not in self._kept:
+        value = self._saved[k]
+        if value is _DROPPED:
             raise RuntimeError(FREED_MESSAGE)
-        return self._saved[k]
+        return value
 
     def _saved_output(self):
         if self._freed:
@@ -333,7 +327,8 @@ _PASSTHROUGH = lambda grad: grad  # noqa: E731  (the formula of inputs that take
 def _compile_backward(spec, raw):
     formulas = [r or f for r, f in zip(spec.raw, spec.formulas)] if raw else spec.formulas
     namespace = {"FREED_MESSAGE": FREED_MESSAGE, "_raise_modified": _raise_modified, "_nd": _ndarray,
-                 "_wrap": _wrap, "_donatable": _donatable, **{f"_f{k}": f for k, f in enumerate(formulas)}}
+                 "_wrap": _wrap, "_donatable": _donatable, "_DROPPED": _DROPPED, "_T": Tensor,
+                 **{f"_f{k}": f for k, f in enumerate(formulas)}}
     where = f"<chainrule {spec.node_cls.__name__}.{'apply_raw' if raw else 'apply'}>"  # for tracebacks, profiles
     exec(compile(_backward_source(spec, raw), where, "exec"), namespace)
     return namespace["apply"]
@@ -406,10 +401,24 @@ def _release_source(spec):
         test = "release and versions"  # some argument was saved as a tensor this time
     else:
         return []  # numbers and shapes only: they stay, and the node can run again
-    if spec.node_cls._kept:
-        return [f" if {test}:", "  self.release()"]
-    return [f" if {test}:", "  self._saved = ()", "  self._versions = None"] + \
-        (["  self._result = None"] if spec.saved_outputs else [])  # OpNode.release, for nothing kept
+    return [f" if {test}:"] + ["  " + line for line in _release_lines(spec)]
+
+
+_DROPPED = object()  # in a released node's _saved, where a tensor was: reading it raises
+
+
+def _release_lines(spec):
+    """What OpNode.release does for this op: each saved tensor (cat's and stack's list of them) becomes
+    _DROPPED, and the saved result goes; inputs left unsaved stay None, and numbers, dims and shapes stay
+    readable, as in PyTorch."""
+    values = [f"_s[{k}]" for k in range(len(spec.saved_names))]
+    for k, i in enumerate(spec.saved_pos):
+        if spec.listed and i == 0:
+            values[k] = f"(None if _s[{k}] is None else _DROPPED)"
+        elif i in spec.tensor_pos:
+            values[k] = f"(_DROPPED if isinstance(_s[{k}], _T) else _s[{k}])"
+    return (["_s = self._saved", f"self._saved = ({''.join(v + ', ' for v in values)})", "self._versions = None"] +
+            (["self._result = None"] if spec.saved_outputs else []))
 
 
 def _formula_args(spec, formula):
@@ -493,11 +502,8 @@ def op(grad_fn=None, *, promote=False, float_op=False, nondiff=(), view=False, o
         spec.saved_for = _saved_for(spec, names)
         if grad_fn is not None:
             slots = ("_result",) if spec.saved_outputs else ()
-            # what stays readable after release: the saved values that are never tensors, and shapes
-            kept = frozenset(k for k, i in enumerate(spec.saved_pos) if i not in spec.tensor_pos) | \
-                frozenset(range(len(spec.saved_pos), len(saved_names)))
             spec.node_cls = type(grad_fn, (OpNode,), {"__slots__": slots, "_spec": spec, "_listed": listed,
-                                                      "_kept": kept, **_saved_properties(spec)})
+                                                      **_saved_properties(spec)})
         else:
             spec.node_cls = None
         return _public_function(forward, spec, names)
