@@ -1,8 +1,8 @@
 """Random little programs run with chainrule and with PyTorch: values, gradients and errors must agree.
 
 They mix what the fast paths special-case: broadcasting, Python numbers, large temporaries (whose buffers
-chainrule may reuse), views, in-place changes (allowed or caught by version counters) and gradients that
-meet at a tensor.
+chainrule may reuse, in the forward and in the backward), views, in-place changes (allowed or caught by version
+counters), gradients that meet at a tensor and one gradient handed to several nodes.
 """
 import random
 
@@ -47,6 +47,8 @@ def _step(lib, name, a, b, c):
         return (a.t() if a.ndim == 2 else a) + 1
     if name == "temporaries":
         return lib.tanh(a * b) + lib.sigmoid(a - b)
+    if name == "fanout":  # one gradient handed to several nodes that may write their results into theirs
+        return lib.exp(a * 0.1) + lib.relu(a * b) - (a / (b * b + 1)).neg()
     r = a * 1.0
     if name == "iadd":
         r += b
@@ -62,7 +64,7 @@ def _step(lib, name, a, b, c):
 
 
 STEPS = ["add", "mul", "sub", "div", "tanh", "sigmoid", "relu", "exp", "numbers", "neg", "sum", "mean", "reshape",
-         "t", "temporaries", "iadd", "setitem", "view_inplace", "saved_then_changed"]
+         "t", "temporaries", "fanout", "iadd", "setitem", "view_inplace", "saved_then_changed"]
 
 
 def _run(lib, program, arrays):
