@@ -46,7 +46,7 @@ def _commit_inplace(self, result):
         self._requires_grad = True
         self._output_nr = result._output_nr
         if node._spec.saved_outputs:
-            node._result = [(self._data, counter(self), self._vc[0], 0)]
+            node._result = (self._data, counter(self), self._vc[0], 0)
     return self
 
 

@@ -60,7 +60,7 @@ class Spec:
 
 class OpNode(Node):
     """A recorded op. Subclassed once per op, with the PyTorch grad_fn name; ops that save their outputs
-    get a `_result` slot."""
+    get a `_result` slot: (array, version counter, version, output number) for each saved output, flat."""
     # _meta: each differentiable input's shape and NumPy dtype, flat (shape0, dtype0, shape1, dtype1, ...), None
     # for an input that was no tensor: what a gradient is conformed to.
     __slots__ = ("_saved", "_versions", "_meta")
@@ -112,7 +112,7 @@ class OpNode(Node):
             f"[{', '.join(map(str, got))}] but expected shape compatible with [{', '.join(map(str, shape))}]")
 
     def _unpack_result(self, j=0):
-        arr, vc, version, output_nr = self._result[j]
+        arr, vc, version, output_nr = self._result[4 * j:4 * j + 4]
         if vc[0] != version:
             _raise_modified(arr, vc[0], version, self, output_nr)
         t = Tensor._make(arr)
@@ -350,8 +350,9 @@ def _backward_source(spec, raw):
               " meta = self._meta"]
     for j, n in enumerate(spec.saved_outputs):
         if raw:  # the saved output's array, after its version check
-            lines += [f" r{n} = self._result[{j}]", f" if r{n}[1][0] != r{n}[2]:",
-                      f"  _raise_modified(r{n}[0], r{n}[1][0], r{n}[2], self, r{n}[3])", f" r{n} = r{n}[0]"]
+            lines += [" rr = self._result", f" if rr[{4 * j + 1}][0] != rr[{4 * j + 2}]:",
+                      f"  _raise_modified(rr[{4 * j}], rr[{4 * j + 1}][0], rr[{4 * j + 2}], self, rr[{4 * j + 3}])",
+                      f" r{n} = rr[{4 * j}]"]
         else:
             lines.append(f" r{n} = self._unpack_result({j})")
     if spec.joint:  # one formula returning a gradient per input (per tensor of the list for cat, stack)
@@ -684,10 +685,10 @@ def _record_source(spec, names, ind):
             for i in spec.diff_pos]  # in the fast path every tensor has the dtype _dt
     lines += [f"_n._meta = ({', '.join(meta)},)", "_r._requires_grad = True", "_r.grad_fn = _n"]
     if spec.saved_outputs:
-        lines.append("_n._result = [(_out, _r._vc, _r._vc[0], 0)]" if spec.view else
+        lines.append("_n._result = (_out, _r._vc, _r._vc[0], 0)" if spec.view else
                      "_r._vc = _rv = [0]")
         if not spec.view:
-            lines.append("_n._result = [(_out, _rv, 0, 0)]")
+            lines.append("_n._result = (_out, _rv, 0, 0)")
     return [ind + line for line in lines]
 
 
@@ -872,5 +873,6 @@ def _record(spec, args, inputs, nexts, result):
                 r._output_nr = k
     outs = (result,) if spec.outputs == 1 else result
     if spec.saved_outputs:
-        node._result = [(outs[j]._data, counter(outs[j]), outs[j]._vc[0], j) for j in spec.saved_outputs]
+        node._result = tuple([x for j in spec.saved_outputs
+                              for x in (outs[j]._data, counter(outs[j]), outs[j]._vc[0], j)])
     return result
