@@ -992,20 +992,21 @@ def _adaptive_max_index(x, outs):
 _ADAPTIVE_MAX_POOL3D = _gather_op("AdaptiveMaxPool3DBackward0", with_indices=True)
 
 
-def adaptive_max_pool2d(input, output_size, return_indices=False):
-    if input.ndim not in (3, 4):
-        raise RuntimeError(f"adaptive_max_pool2d(): Expected 3D or 4D tensor, but got {list(input.shape)}")
-    outs = _output_sizes(output_size, tuple(input.shape[-2:]))
-    out, idx = _ADAPTIVE_MAX_POOL2D(input, _adaptive_max_index(input._data, outs), 2)
+def _adaptive_max_pool(input, output_size, return_indices, d, gather):
+    if input.ndim not in (d + 1, d + 2):
+        raise RuntimeError(f"adaptive_max_pool{d}d(): Expected {d + 1}D or {d + 2}D tensor, but got "
+                           f"{list(input.shape)}")
+    outs = _output_sizes(output_size, tuple(input.shape[-d:]))
+    out, idx = gather(input, _adaptive_max_index(input._data, outs), d)
     return (out, idx) if return_indices else out
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    return _adaptive_max_pool(input, output_size, return_indices, 2, _ADAPTIVE_MAX_POOL2D)
 
 
 def adaptive_max_pool3d(input, output_size, return_indices=False):
-    if input.ndim not in (4, 5):
-        raise RuntimeError(f"adaptive_max_pool3d(): Expected 4D or 5D tensor, but got {list(input.shape)}")
-    outs = _output_sizes(output_size, tuple(input.shape[-3:]))
-    out, idx = _ADAPTIVE_MAX_POOL3D(input, _adaptive_max_index(input._data, outs), 3)
-    return (out, idx) if return_indices else out
+    return _adaptive_max_pool(input, output_size, return_indices, 3, _ADAPTIVE_MAX_POOL3D)
 
 
 _FRACTIONAL_MAX_POOL = {2: _gather_op("FractionalMaxPool2DBackward0", with_indices=True),
