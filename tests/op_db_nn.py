@@ -458,7 +458,9 @@ OPS = [
                                                  Sample((randn(3, 7, dtype=d), 1))]),
     OpInfo(F + "adaptive_max_pool2d", lambda d: [Sample((distinct(2, 2, 5, 7, dtype=d), 3)),
                                                  Sample((distinct(2, 5, 4, dtype=d), (2, None)), {"return_indices": True}),
-                                                 Sample((distinct(1, 2, 3, 3, dtype=d), (5, 4)))], output_index=0),
+                                                 Sample((distinct(1, 2, 3, 3, dtype=d), (5, 4))),
+                                                 Sample((distinct(2, 3, dtype=d), 2), note="2-d input")],
+           output_index=0),
     # ---- padding and resampling
     OpInfo(F + "pad", lambda d: [
         Sample((randn(2, 3, 4, dtype=d), (1, 2))), Sample((randn(2, 3, 4, dtype=d), (1, 0, 2, 1)), {"value": 1.5}),
@@ -575,7 +577,9 @@ OPS = [
     OpInfo(F + "adaptive_max_pool3d", lambda d: [Sample((distinct(1, 2, 3, 4, 5, dtype=d), 2)),
                                                  Sample((distinct(2, 3, 4, 5, dtype=d), (2, None, 3)),
                                                         {"return_indices": True}),
-                                                 Sample((distinct(1, 1, 2, 3, 3, dtype=d), (3, 4, 5)))], output_index=0),
+                                                 Sample((distinct(1, 1, 2, 3, 3, dtype=d), (3, 4, 5))),
+                                                 Sample((distinct(2, 3, 4, dtype=d), 2), note="3-d input")],
+           output_index=0),
     OpInfo(F + "fractional_max_pool2d", lambda d: [
         Sample((distinct(2, 2, 7, 6, dtype=d), 2), {"output_size": (3, 4), "_random_samples": Int(randn(2, 2, 2, dtype=d,
                                                                                                        low=0, high=1))}),

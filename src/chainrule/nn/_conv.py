@@ -994,7 +994,7 @@ _ADAPTIVE_MAX_POOL3D = _gather_op("AdaptiveMaxPool3DBackward0", with_indices=Tru
 
 def _adaptive_max_pool(input, output_size, return_indices, d, gather):
     if input.ndim not in (d + 1, d + 2):
-        raise RuntimeError(f"adaptive_max_pool{d}d(): Expected {d + 1}D or {d + 2}D tensor, but got "
+        raise RuntimeError(f"adaptive_max_pool{d}d(): Expected {d + 1}D or {d + 2}D tensor, but got: "
                            f"{list(input.shape)}")
     outs = _output_sizes(output_size, tuple(input.shape[-d:]))
     out, idx = gather(input, _adaptive_max_index(input._data, outs), d)
