@@ -121,7 +121,7 @@ def test_gradients_meeting_at_a_tensor_are_summed_without_touching_what_hooks_ke
     np.testing.assert_array_equal(kept[0].numpy(), np.full(N, 3.0))  # a's contribution, as it was handed on
 
 
-@pytest.mark.skipif(engine._HELD_ONCE is None, reason="reference counts do not tell on this interpreter")
+@pytest.mark.skipif(op.HELD_ONCE is None, reason="reference counts do not tell on this interpreter")
 def test_a_tensor_used_many_times_sums_its_gradients_in_one_buffer():
     x = big(5, requires_grad=True)
     h = x * 1.0
@@ -160,7 +160,7 @@ def test_a_temporary_no_running_formula_reads_lends_its_buffer_while_recording()
 
 
 # ---- backward: a formula may write into the incoming gradient when only the pass holds it ----------------------
-@pytest.mark.skipif(op._DONATION_COUNT is None, reason="reference counts do not tell on this interpreter")
+@pytest.mark.skipif(not op._REFCOUNTS_CALIBRATED, reason="reference counts are not calibrated on this interpreter")
 def test_a_gradient_only_the_pass_holds_takes_the_next_result():
     x = big(10, requires_grad=True)
     m = big(11)
@@ -220,7 +220,7 @@ def test_gradients_someone_else_holds_are_never_written_by_the_next_node():
     np.testing.assert_allclose(x.grad.numpy(), np.where(xn > 0, mn, 0.0), rtol=1e-12)
 
 
-@pytest.mark.skipif(engine._HELD_ONCE is None, reason="reference counts do not tell on this interpreter")
+@pytest.mark.skipif(op.HELD_ONCE is None, reason="reference counts do not tell on this interpreter")
 def test_a_broadcast_gradient_summed_back_becomes_grad_uncopied(monkeypatch):
     seen = []
     accumulate = engine.accumulate_into_grad

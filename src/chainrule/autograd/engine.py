@@ -9,13 +9,13 @@ Without create_graph, gradients travel between nodes as NumPy arrays (`apply_raw
 captured gradients and `.grad` still receive Tensors.
 """
 import heapq
-import sys
 
 import numpy as np
 
 from . import grad_mode
 from . import op as _op
 from .graph import HOOKED, AccumulateGrad, GraphRoot
+from .op import only_here
 
 __all__ = ["run_backward", "accumulate_into_grad"]
 
@@ -84,7 +84,7 @@ def run_backward(roots, grads, retain_graph, create_graph, captures=None):
                 inputs = _run_node_hooks(node._pre_hooks, raw, inputs)
             if type(node) is AccumulateGrad:  # a leaf: its tensor hooks, then capture or accumulate
                 g = inputs[0]
-                owned = raw and g is not None and _only_here(g)  # the leaf may keep it as .grad, uncopied
+                owned = raw and g is not None and only_here(g)  # the leaf may keep it as .grad, uncopied
                 if raw and g is not None:
                     g = _make(g)
                 if node.variable._hooks and g is not None:
@@ -142,7 +142,7 @@ def run_backward(roots, grads, retain_graph, create_graph, captures=None):
                             buf[nr] = g
                         else:  # a second gradient for the same output: summed, in place where only this pass has it
                             acc = buf[nr]
-                            if raw and _only_here(acc) and acc.shape == g.shape and acc.dtype == g.dtype:
+                            if raw and only_here(acc) and acc.shape == g.shape and acc.dtype == g.dtype:
                                 np.add(acc, g, out=acc)
                             else:
                                 acc = acc + g
@@ -161,7 +161,7 @@ def run_backward(roots, grads, retain_graph, create_graph, captures=None):
                     tie += 1
             if special and run and release and (node._versions or node._result is not None or node._listed):
                 node.release()  # after the node's hooks, which may read what it saved
-            g = outputs = grads_in = None  # hold no gradient past its node: _only_here counts references
+            g = outputs = grads_in = None  # hold no gradient past its node: only_here counts references
             if next_node is not None:
                 if not ready or -next_node._seq < ready[0][0]:
                     node, inputs = next_node, next_grads  # the queue would hand it out next: a chain needs no queue
@@ -179,32 +179,6 @@ def run_backward(roots, grads, retain_graph, create_graph, captures=None):
 
 
 _ndarray = np.ndarray
-_refcount = sys.getrefcount
-
-
-def _held_once_count():
-    """What sys.getrefcount reports, inside _only_here, for an array held by one list (a gradient buffer) and
-    a local variable of run_backward. None where reference counts do not tell (see op.REFCOUNTS_TELL)."""
-    if not _op.REFCOUNTS_TELL:
-        return None
-    held = [np.empty(0)]
-    g = held[0]
-    return _refcount_in_call(g)
-
-
-def _refcount_in_call(arr):
-    return _refcount(arr)
-
-
-_HELD_ONCE = _held_once_count()
-
-
-def _only_here(arr):
-    """Whether a gradient array is this pass's alone (its buffer list and run_backward's local are the only
-    references: no hook kept it, no other edge or saved value shares it, it is not the user's) and its own
-    memory, so that it may be added to in place or become a leaf's `.grad` without a copy. PyTorch decides
-    the same by use count."""
-    return _refcount(arr) == _HELD_ONCE and arr.base is None and arr.flags.writeable
 
 
 def _make(arr):
@@ -250,7 +224,7 @@ def apply_tensor_hook(hook, g):
 
 def accumulate_into_grad(var, g, owned=False):
     """AccumulateGrad's work: add into `.grad`, in place unless create_graph. An `owned` gradient (see
-    `_only_here`) becomes `.grad` as it is; any other is copied first."""
+    `op.only_here`) becomes `.grad` as it is; any other is copied first."""
     old = var._grad
     if grad_mode.state.enabled:  # create_graph: keep the graph of the gradient itself
         var._grad = g if old is None else old + g

@@ -18,7 +18,7 @@ A backward that builds no graph (create_graph=False, the common case) may skip t
 declared with `raw=True` has formulas that mean the same on NumPy arrays (arithmetic operators only), and
 `raw={input: formula}` gives such formulas explicitly. `OpNode.apply_raw` runs them on arrays; ops without
 them run their Tensor formulas on wrapped arrays. A raw formula with an `out=None` parameter is handed the
-incoming gradient as `out` when it may write its result there (`_donatable`).
+incoming gradient as `out` when it may write its result there (see `only_here`).
 """
 import sys
 import sysconfig
@@ -180,6 +180,31 @@ REFCOUNTS_TELL = sys.implementation.name == "cpython" and not sysconfig.get_conf
 _REFCOUNTS_CALIBRATED = REFCOUNTS_TELL and (3, 11) <= sys.version_info[:2] < (3, 14)
 
 
+def _held_once_count():
+    """What sys.getrefcount reports, inside only_here, for an array held by one list (a node's gradients) and
+    one local variable of its caller. None where reference counts do not tell."""
+    if not REFCOUNTS_TELL:
+        return None
+    held = [np.empty(0)]
+    g = held[0]
+    return _refcount_in_call(g)
+
+
+def _refcount_in_call(arr):
+    return _refcount(arr)
+
+
+HELD_ONCE = _held_once_count()
+
+
+def only_here(arr):
+    """Whether a gradient array is a backward pass's alone: its list and the caller's local are the only
+    references (no hook kept it, no other edge or saved value shares it, it is not the user's), and it owns its
+    memory. The engine then adds into it in place or keeps it as a leaf's `.grad` uncopied, and a raw formula
+    may write its result into it (see _DONATED). PyTorch decides the same by use count."""
+    return _refcount(arr) == HELD_ONCE and arr.base is None and arr.flags.writeable
+
+
 def _temporary_counts():
     """The reference counts `_reusable` sees for a temporary, by the instruction the caller is at, measured
     by calling a probe shaped like a generated op in every way an op is called. Empty (no reuse) unless
@@ -327,7 +352,7 @@ _PASSTHROUGH = lambda grad: grad  # noqa: E731  (the formula of inputs that take
 def _compile_backward(spec, raw):
     formulas = [r or f for r, f in zip(spec.raw, spec.formulas)] if raw else spec.formulas
     namespace = {"FREED_MESSAGE": FREED_MESSAGE, "_raise_modified": _raise_modified, "_nd": _ndarray,
-                 "_wrap": _wrap, "_donatable": _donatable, "_DROPPED": _DROPPED, "_T": Tensor,
+                 "_wrap": _wrap, "_only_here": only_here, "_DROPPED": _DROPPED, "_T": Tensor,
                  **{f"_f{k}": f for k, f in enumerate(formulas)}}
     where = f"<chainrule {spec.node_cls.__name__}.{'apply_raw' if raw else 'apply'}>"  # for tracebacks, profiles
     exec(compile(_backward_source(spec, raw), where, "exec"), namespace)
@@ -368,13 +393,15 @@ def _backward_source(spec, raw):
         args = _formula_args(spec, formula)
         donate = []
         if _DONATED in args and spec.outputs == 1:
-            # the formula may write into the incoming gradient when no later formula reads it and nothing else
-            # holds it (see _donatable); decided before the call, whose arguments would count as holders
+            # the formula may write into the incoming gradient when it is large, of the input's shape and dtype (so
+            # the result has them too), no later formula reads it and only the pass holds it (only_here); decided
+            # before the call, whose arguments would count as holders
             later = [f"nf[{j}] is None" for j in range(k + 1, len(used)) if "grad" in _formula_args(spec, used[j])]
-            test = " and ".join(later + [f"grad.size >= {_REUSE_MIN}",
-                                         f"_donatable(grad, meta[{2 * k}], meta[{2 * k + 1}])"])
-            donate = [f"  out{k} = grad if {test} else None"]
-            args = [a if a != _DONATED else f"out{k}" for a in args]
+            test = " and ".join(later + [f"grad.size >= {_REUSE_MIN}", "type(grad) is _nd",
+                                         f"grad.shape == meta[{2 * k}]", f"grad.dtype is meta[{2 * k + 1}]",
+                                         "_only_here(grad)"])
+            donate = [f"  out{k} = grad if {test} else None"] if _REFCOUNTS_CALIBRATED else []
+            args = [a if a != _DONATED else (f"out{k}" if donate else "None") for a in args]
         call = f"_f{k}({', '.join(f'_wrap({a})' if wrapped else a for a in args)})"
         if formula.__code__.co_code == _PASSTHROUGH.__code__.co_code and args == ["grad"]:
             call = "grad"  # `lambda grad: grad`: no call
@@ -431,33 +458,6 @@ def _formula_args(spec, formula):
 
 
 _DONATED = "out"  # a raw formula's parameter for a buffer it may write its result into: the incoming gradient
-
-
-def _donation_count():
-    """What sys.getrefcount reports, inside _donatable, for a gradient that only the engine's list of a node's
-    gradients and the generated apply's `grad` hold. None (no donation) where the counts are not calibrated."""
-    if not _REFCOUNTS_CALIBRATED:
-        return None
-
-    def apply(grads):
-        grad = grads[0]
-        return count(grad, None, None)
-
-    def count(grad, shape, dtype):
-        return _refcount(grad)
-    return apply([np.empty(0)])
-
-
-_DONATION_COUNT = _donation_count()
-
-
-def _donatable(grad, shape, dtype):
-    """Whether a raw formula may write its result into the incoming gradient `grad` (the caller checked that
-    it is large): an array of the input's shape and dtype (so the result has them too), its own memory, and
-    held by nothing but this pass (no hook kept it, no other edge shares it, it is not the user's). As temporary
-    reuse does in the forward, this spares a large allocation and its page faults for every such node."""
-    return (type(grad) is _ndarray and grad.shape == shape and grad.dtype is dtype and grad.base is None
-            and grad.flags.writeable and _refcount(grad) == _DONATION_COUNT)
 
 
 def op(grad_fn=None, *, promote=False, float_op=False, nondiff=(), view=False, outputs=1,
