@@ -11,8 +11,8 @@ import weakref
 __all__ = ["Node", "AccumulateGrad", "GraphRoot"]
 
 _sequence = itertools.count()
-_FIRST = float("inf")
-HOOKED = [False]  # becomes True for good once any node gets a hook: until then the engine looks for none  # the sequence number of nodes the engine runs as soon as they are ready
+_FIRST = float("inf")  # the sequence number of nodes the engine runs as soon as they are ready
+HOOKED = [False]  # becomes True for good once any node gets a hook: until then the engine looks for none
 
 FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors after they have "
@@ -32,12 +32,12 @@ class Node:
     _versions = ()
     _result = None
     _listed = False
+    _pre_hooks = None
+    _hooks = None
 
     @property
     def next_functions(self):
         return tuple(zip(self._next, self._nrs))
-    _pre_hooks = None
-    _hooks = None
 
     def name(self):
         n = type(self).__name__

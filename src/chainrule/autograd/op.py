@@ -452,9 +452,13 @@ def _release_lines(spec):
 def _formula_args(spec, formula):
     """The generated apply's expression for each of a formula's parameters: the gradient(s), a saved output
     (r0, r1, ...) or a saved value; `out` stays a name for _backward_source to fill in."""
-    params = formula.__code__.co_varnames[:formula.__code__.co_argcount]
     return ["grad" if p in ("grad", "grads") else p if p == _DONATED else f"r{_output_number(p)}"
-            if _output_number(p) is not None else f"saved[{spec.saved_names.index(p)}]" for p in params]
+            if _output_number(p) is not None else f"saved[{spec.saved_names.index(p)}]" for p in _params(formula)]
+
+
+def _params(formula):
+    """A formula's parameter names: what it reads (see the module docstring)."""
+    return formula.__code__.co_varnames[:formula.__code__.co_argcount]
 
 
 _DONATED = "out"  # a raw formula's parameter for a buffer it may write its result into: the incoming gradient
@@ -489,7 +493,7 @@ def op(grad_fn=None, *, promote=False, float_op=False, nondiff=(), view=False, o
         raw_formulas = formulas if raw is True else raw or {}
         used = set()
         for f in (*formulas.values(), *raw_formulas.values()):
-            used.update(f.__code__.co_varnames[:f.__code__.co_argcount])
+            used.update(_params(f))
         used.discard(_DONATED)
         spec.saved_outputs = tuple(sorted({_output_number(n) for n in used} - {None}))
         saved_names = [n for n in names if n in used]
@@ -515,10 +519,10 @@ def _saved_for(spec, names):
     """For each saved input, the differentiable inputs (by their index in diff_pos) whose formulas, Tensor
     or raw, use it: it is saved only if one of them requires grad. None where every one of them uses it, and
     for arguments that are never tensors (dims, scalars, options), which PyTorch saves as they are."""
-    uses = [set(f.__code__.co_varnames[:f.__code__.co_argcount]) for f in spec.formulas]
+    uses = [set(_params(f)) for f in spec.formulas]
     for k, f in enumerate(spec.raw or ()):
         if f is not None:
-            uses[k].update(f.__code__.co_varnames[:f.__code__.co_argcount])
+            uses[k].update(_params(f))
     users = [tuple(k for k, used in enumerate(uses) if names[i] in used) for i in spec.saved_pos]
     return tuple(None if spec.joint or len(u) == len(uses) or i not in spec.tensor_pos else u
                  for i, u in zip(spec.saved_pos, users))
@@ -861,10 +865,9 @@ def _record(spec, args, inputs, nexts, result):
     for a in inputs:
         meta += (a._data.shape, a._data.dtype) if isinstance(a, Tensor) else (None, None)
     node._meta = tuple(meta)
-    if spec.outputs == 1:
-        if result._data.dtype.kind in "fc":
-            result._requires_grad = True
-            result.grad_fn = node
+    if spec.outputs == 1:  # a floating-point result: apply records no other
+        result._requires_grad = True
+        result.grad_fn = node
     else:
         for k, r in enumerate(result):
             if r._data.dtype.kind in "fc" and k not in spec.nondiff_out:
