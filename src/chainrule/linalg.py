@@ -10,6 +10,7 @@ import numpy as np
 
 from .autograd import derivatives as _D
 from .autograd import linalg_ops as _L
+from .autograd import op as _op
 from .autograd import pointwise as _P
 from .autograd import reductions as _R
 from .autograd.linalg_ops import LinAlgError
@@ -32,16 +33,12 @@ linalg_lstsq = namedtuple("linalg_lstsq", ["solution", "residuals", "rank", "sin
 _INF = float("inf")
 
 
-def _Tensor():
-    return _D._tensor_type()
-
-
 def _check_float(A, name):
     _L._check_float(A._data, name)
 
 
 def _info(A):
-    return _Tensor()._make(np.zeros(A.shape[:-2], dtype=np.int32))
+    return _op.Tensor._make(np.zeros(A.shape[:-2], dtype=np.int32))
 
 
 # ---- norms --------------------------------------------------------------------------------------------------
@@ -87,7 +84,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
     if ord in (1, 2, _INF) and 0 in [A.shape[d] for d in (dims if ord == 2 else dims[1:] if ord == 1 else dims[:1])]:
         # the largest of no values (no singular values, or no column / row sums): 0s with no graph, as PyTorch
         shape = tuple(1 if d in dims else n for d, n in enumerate(A.shape) if keepdim or d not in dims)
-        return _Tensor()._make(np.zeros(shape, A._data.dtype))
+        return _op.Tensor._make(np.zeros(shape, A._data.dtype))
     if ord == "nuc":
         result = _D._sum_dim(_L._linalg_svdvals(_backshift(A, dims)), -1)
         return _keep(result, dims) if keepdim else result
@@ -236,7 +233,7 @@ def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, out=None):
         raise RuntimeError("linalg.matrix_rank: The input tensor input must have at least 2 dimensions.")
     s = np.abs(np.linalg.eigvalsh(a)) if hermitian else np.linalg.svd(a, compute_uv=False)
     atol, rtol = _tolerances(atol, rtol, None)
-    return _Tensor()._make(_L._above_tolerance(s, atol, rtol, a).sum(-1).astype(np.int64))
+    return _op.Tensor._make(_L._above_tolerance(s, atol, rtol, a).sum(-1).astype(np.int64))
 
 
 # ---- products --------------------------------------------------------------------------------------------------
@@ -354,7 +351,7 @@ def cond(A, p=None, *, out=None):
     try:
         result = _D.mul(matrix_norm(A, p), matrix_norm(_L._linalg_inv(A), p))
     except LinAlgError:  # singular: PyTorch fills the inverse with inf
-        inv_inf = _Tensor()._make(np.full(A.shape, np.inf, dtype=A._data.dtype))
+        inv_inf = _op.Tensor._make(np.full(A.shape, np.inf, dtype=A._data.dtype))
         result = _D.mul(matrix_norm(A, p), matrix_norm(inv_inf, p))
     if p != "nuc":
         result = _P.nan_to_num(result, _INF, _INF, -_INF)

@@ -146,9 +146,9 @@ def _pow_scalar_tensor(self, exponent):
 
 @public
 def pow(self, exponent):
-    if not isinstance(self, _tensor_type()):
+    if not isinstance(self, _op.Tensor):
         return _pow_scalar_tensor(self, exponent)
-    if isinstance(exponent, _tensor_type()):
+    if isinstance(exponent, _op.Tensor):
         return _pow_tensor_tensor(self, exponent)
     return _pow_tensor_scalar(self, exponent)
 
@@ -297,7 +297,7 @@ def _clamp_mask(self, min, max):
 
 
 @op("ClampBackward1", promote=True, nondiff=("min", "max"),
-    self=lambda grad, self, min, max: grad * _tensor_type()._make(
+    self=lambda grad, self, min, max: grad * _op.Tensor._make(
         _clamp_mask(self._data, _raw(min), _raw(max))))
 def _clamp_number(self, min=None, max=None):  # public clamp (pointwise.py) dispatches here for Number bounds
     if min is None and max is None:
@@ -886,12 +886,8 @@ def no_derivative(name):  # PyTorch's generic NotImplemented node (no formula in
     raise RuntimeError(f"derivative for aten::{name} is not implemented")
 
 
-def _tensor_type():
-    return _op.Tensor  # set once chainrule._tensor is imported
-
-
 def _raw(x):
-    return x._data if isinstance(x, _tensor_type()) else x
+    return x._data if isinstance(x, _op.Tensor) else x
 
 
 def zeros_like(t, dtype=None):
@@ -906,7 +902,7 @@ def zeros(shape, dtype=None):
 
 @public
 def nonzero(self, *, as_tuple=False):
-    Tensor = _tensor_type()
+    Tensor = _op.Tensor
     arr = self._data
     if as_tuple:  # NOTE: PyTorch treats a 0-d tensor as 1-d here
         return tuple(Tensor._make(i.astype(np.int64)) for i in np.nonzero(np.atleast_1d(arr)))

@@ -16,6 +16,7 @@ from collections import namedtuple
 import numpy as np
 
 from . import derivatives as D
+from . import op as _op
 from .derivatives import wrap_dim
 from .op import INPLACE, broadcast_shapes, op, public
 from .. import _dtype
@@ -28,10 +29,6 @@ class LinAlgError(RuntimeError):
 LinAlgError.__module__ = "chainrule.linalg"
 
 _TYPE_NAMES = _dtype.LEGACY_NAMES  # "Long", "Float" ...: PyTorch's scalar type names in messages
-
-
-def _T():
-    return D._tensor_type()
 
 
 _LOWER_NAMES = {"float32": "float", "float64": "double", "float16": "half", "int64": "long", "int32": "int",
@@ -66,7 +63,7 @@ def _batch_prefix(a, index):
 
 
 def _eye_like(n, dtype):
-    return _T()._make(np.eye(n, dtype=dtype))
+    return _op.Tensor._make(np.eye(n, dtype=dtype))
 
 
 # ---- products ---------------------------------------------------------------------------------------------
@@ -575,7 +572,7 @@ def _det_backward_singular(grad, self):
             if j != i:
                 p = S[..., j] if p is None else p * S[..., j]
         others.append(p if p is not None else (S[..., 0] * 0 + 1))
-    cof = D.stack(others, -1) * D._tensor_type()._make(np.asarray(alpha, dtype=S._data.dtype)[..., None])
+    cof = D.stack(others, -1) * _op.Tensor._make(np.asarray(alpha, dtype=S._data.dtype)[..., None])
     return D.matmul(U * (grad.unsqueeze(-1) * cof).unsqueeze(-2), Vh)
 
 
@@ -608,7 +605,7 @@ def _slogdet_backward(grads, self):
     try:
         inv = _linalg_inv(self)
     except LinAlgError:  # NOTE: singular: PyTorch's LU solve divides by the zero pivot (infinite gradient)
-        inv = D._tensor_type()._make(_lu_inverse(self._data))
+        inv = _op.Tensor._make(_lu_inverse(self._data))
     return g.unsqueeze(-1).unsqueeze(-1) * inv.mT
 
 
@@ -982,18 +979,14 @@ def _pinv_backward(grad, pinvA, A):
             - mm(mm(pinvAhK, pinvA), A))
 
 
-def _raw_tol(t):
-    return t._data if isinstance(t, D._tensor_type()) else t
-
-
 def _above_tolerance(s, atol, rtol, A):
     """Which singular values s of A pinv and matrix_rank keep: s > max(atol, rtol * max(s)), rtol defaulting
     to max(m, n) * eps when neither tolerance is given."""
     smax = s.max(-1, keepdims=True) if s.shape[-1] else np.zeros(s.shape[:-1] + (1,), s.dtype)
     if atol is None and rtol is None:
         rtol = max(A.shape[-2:]) * np.finfo(A.dtype).eps
-    atol = 0.0 if atol is None else np.asarray(_raw_tol(atol))[..., None]
-    rtol = 0.0 if rtol is None else np.asarray(_raw_tol(rtol))[..., None]
+    atol = 0.0 if atol is None else np.asarray(D._raw(atol))[..., None]
+    rtol = 0.0 if rtol is None else np.asarray(D._raw(rtol))[..., None]
     return s > np.maximum(atol, rtol * smax)
 
 
@@ -1403,7 +1396,7 @@ def _lu_factor_grads(grads, self):
     gLU = _pad(grads, 3)[0]
     lu, piv, _ = _linalg_lu_factor_ex(self)
     L, U = _unpack(lu)
-    P = D._tensor_type()._make(_permutation(piv._data, self.shape[-2], self._data.dtype))
+    P = _op.Tensor._make(_permutation(piv._data, self.shape[-2], self._data.dtype))
     m, n = self.shape[-2], self.shape[-1]
     k = min(m, n)
     return _lu_backward(tril(gLU, -1)[..., :, :k], triu(gLU)[..., :k, :], P, L, U)
@@ -1439,7 +1432,7 @@ def _lu_solve_grads(grad, LU, pivots, result, left, adjoint, which):
         gA = -D.matmul(gB.mT, X) if adjoint else -D.matmul(X.mT, gB)
     # A = P L U with L, U read from the packed LU: chain through them
     L, U = _unpack(LU)
-    P = D._tensor_type()._make(_permutation(pivots._data, LU.shape[-2], LU._data.dtype))
+    P = _op.Tensor._make(_permutation(pivots._data, LU.shape[-2], LU._data.dtype))
     PtgA = D.matmul(P.mT, gA)
     return tril(D.matmul(PtgA, U.mT), -1) + triu(D.matmul(L.mT, PtgA))
 

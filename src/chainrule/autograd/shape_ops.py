@@ -10,6 +10,7 @@ import math
 import numpy as np
 
 from . import derivatives as D
+from . import op as _op
 from .derivatives import wrap_dim, wrap_dims, _size
 from .op import INPLACE, broadcast_shapes, op, public
 from .. import _dtype
@@ -18,12 +19,8 @@ _TORCH_TYPE = _dtype.LEGACY_NAMES  # "Long", "Float" ...: PyTorch's scalar type 
 _C_TYPE = D._C_NAMES  # "long int", "float" ...: the C++ type names of PyTorch's checks
 
 
-def _T():
-    return D._tensor_type()
-
-
 def _wrap(arr):
-    return _T()._make(arr)
+    return _op.Tensor._make(arr)
 
 
 def _shape_str(shape):
@@ -31,7 +28,7 @@ def _shape_str(shape):
 
 
 def _is_tensor(x):
-    return isinstance(x, _T())
+    return isinstance(x, _op.Tensor)
 
 
 def _wrap_dim_no_scalar(dim, ndim):
@@ -166,7 +163,7 @@ def tile(self, *args, dims=None):
 @public
 def repeat_interleave(self, repeats=None, dim=None, *, output_size=None):
     """Repeat each element `repeats` times (an int, or a tensor of per-element counts) along `dim`."""
-    T = _T()
+    T = _op.Tensor
     if repeats is None:  # torch.repeat_interleave(repeats): the indices 0, 0, 1, ... themselves
         return T._make(_repeat_indices(self._data))
     inp = self if dim is not None else flatten(self)
@@ -813,7 +810,7 @@ def _scatter_reduce_backward(which, grad, self, dim, index, src, reduce, include
     NOTE: for amax/amin with include_self=False, PyTorch counts an excluded self element that happens to equal
     the result among the ties (then zeroes its share), so src gets a fraction; we reproduce that.
     """
-    T = _T()
+    T = _op.Tensor
     if which == "src" and tuple(index.shape) != tuple(src.shape):
         _src_grad("ScatterReduceBackward0", grad, dim, index, src.shape)
     if reduce == "sum":
@@ -1047,7 +1044,7 @@ def _index_reduce_backward(which, grad, self, dim, index, source, reduce, includ
     shape = [1] * source.ndim
     if source.ndim:
         shape[d] = -1
-    spread = _T()._make(np.ascontiguousarray(np.broadcast_to(
+    spread = _op.Tensor._make(np.ascontiguousarray(np.broadcast_to(
         _as1d(index._data).astype(np.int64).reshape(shape), source.shape)))
     return _scatter_reduce_backward("src" if which == "source" else "self", grad, self, dim, spread, source,
                                     reduce, include_self, result)
@@ -1502,7 +1499,7 @@ def combinations(self, r=2, with_replacement=False):
 @public
 def unravel_index(indices, shape):
     """The coordinates (a tuple of tensors) of flat `indices` in a tensor of `shape` (wrapping like PyTorch)."""
-    T = _T()
+    T = _op.Tensor
     if not isinstance(indices, T):
         raise AttributeError(f"'{type(indices).__name__}' object has no attribute 'is_complex'")
     if indices._data.dtype.kind not in "iu":
@@ -1587,6 +1584,6 @@ for _fn, _name in [(_gather, "gather"), (_scatter_src, "scatter"), (_scatter_val
 
 # Tensor.split names its second parameter `split_size`, torch.split `split_size_or_sections`.
 _split_method.__name__ = _split_method.__qualname__ = "split"
-_T().split = _split_method
+_op.Tensor.split = _split_method
 INPLACE.update({"scatter", "scatter_add", "scatter_reduce", "index_add", "index_fill", "index_copy", "masked_fill",
                 "masked_scatter", "index_put", "put", "index_reduce"})
