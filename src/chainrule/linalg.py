@@ -81,24 +81,33 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
         A = A.to(dtype)
     if ord == "fro":
         return _D._vector_norm(A, 2, dims, keepdim)
-    if ord in (1, 2, _INF) and 0 in [A.shape[d] for d in (dims if ord == 2 else dims[1:] if ord == 1 else dims[:1])]:
-        # the largest of no values (no singular values, or no column / row sums): 0s with no graph, as PyTorch
-        shape = tuple(1 if d in dims else n for d, n in enumerate(A.shape) if keepdim or d not in dims)
-        return _op.Tensor._make(np.zeros(shape, A._data.dtype))
     if ord == "nuc":
         result = _D._sum_dim(_L._linalg_svdvals(_backshift(A, dims)), -1)
         return _keep(result, dims) if keepdim else result
     if ord in (2, -2):
         sv = _L._linalg_svdvals(_backshift(A, dims))
-        result = (_R.amax if ord == 2 else _R.amin)(sv, (-1,))
+        result = _largest(sv, -1, False) if ord == 2 else _R.amin(sv, (-1,))
         return _keep(result, dims) if keepdim else result
     if ord in (1, -1, _INF, -_INF):
         d0, d1 = dims if abs(ord) == 1 else dims[::-1]
         if not keepdim and d0 < d1:
             d1 -= 1
         reduced = _D._vector_norm(A, 1, (d0,), keepdim)
-        return (_R.amax if ord > 0 else _R.amin)(reduced, (d1,), keepdim)
+        return _largest(reduced, d1, keepdim) if ord > 0 else _R.amin(reduced, (d1,), keepdim)
     raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+
+
+def _largest(x, dim, keepdim):
+    """amax along dim; of an empty dim (no singular values, no row or column sums) PyTorch's matrix norms give
+    0s with no graph, where amax itself raises."""
+    if x.shape[dim]:
+        return _R.amax(x, (dim,), keepdim)
+    shape = list(x.shape)
+    if keepdim:
+        shape[dim] = 1
+    else:
+        del shape[dim]
+    return _op.Tensor._make(np.zeros(shape, x._data.dtype))
 
 
 def _fmt(dim):
