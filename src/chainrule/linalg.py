@@ -427,9 +427,9 @@ def lu_factor(A, *, pivot=True, out=None):
     if bad.size:
         i = int(bad[0])
         k = int(info._data.reshape(-1)[i])
-        raise RuntimeError(f"torch.linalg.lu_factor: {_L._batch_prefix(A, i)}U[{k},{k}] is zero and using it on lu_solve would result "
-                           f"in a division by zero. If you still want to perform the factorization, consider calling "
-                           f"linalg.lu(A, pivot) or linalg.lu_factor_ex(A, pivot)")
+        raise RuntimeError(f"torch.linalg.lu_factor: {_L._batch_prefix(A, i)}U[{k},{k}] is zero and using it on "
+                           "lu_solve would result in a division by zero. If you still want to perform the "
+                           "factorization, consider calling linalg.lu(A, pivot) or linalg.lu_factor_ex(A, pivot)")
     return linalg_lu_factor(LU, pivots)
 
 

@@ -664,7 +664,8 @@ def reshape_as(self, other):
 def _expand(self, size):
     lead = len(size) - self.ndim
     if lead < 0:
-        raise RuntimeError(f"expand(torch.{_dtype.LEGACY_NAMES[self.dtype.name]}Tensor{{[{', '.join(map(str, self.shape))}]}}, "
+        kind = _dtype.LEGACY_NAMES[self.dtype.name]
+        raise RuntimeError(f"expand(torch.{kind}Tensor{{[{', '.join(map(str, self.shape))}]}}, "
                            f"size=[{', '.join(map(str, size))}]): the number of sizes provided ({len(size)}) must be "
                            f"greater or equal to the number of dimensions in the tensor ({self.ndim})")
     target = tuple(self.shape[i - lead] if s == -1 else s for i, s in enumerate(size))

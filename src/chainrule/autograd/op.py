@@ -601,7 +601,8 @@ def _fast_source(spec, names, call):
         lines += _ufunc_source(spec, names, ind + " ", args)
     lines += [f"{ind}except ValueError:", f"{ind} return {call}",
               f"{ind}if type(_out) is not _nd:", f"{ind} _out = _asarray(_out)",
-              f"{ind}_r = _new(_T)", f"{ind}_r._data = _out", f"{ind}_r._vc = {f'_counter({first})' if spec.view else '_UNV'}",
+              f"{ind}_r = _new(_T)", f"{ind}_r._data = _out",
+              f"{ind}_r._vc = {f'_counter({first})' if spec.view else '_UNV'}",
               f"{ind}_r._output_nr = 0"]
     if spec.view:  # a view shares its source's version counter, and in grad mode remembers how it was cut
         lines += [f"{ind}if _state.enabled:", f"{ind} _track_view(_r, {first}, spec, ({', '.join(names)},))"]
@@ -629,7 +630,8 @@ def _ufunc_source(spec, names, ind, args):
             readers = spec.diff_pos if users is None else [spec.diff_pos[k] for k in users]
             wanted = " or ".join(_when_tensor(names[j], j, tp, names[j] + "._requires_grad") for j in readers)
             test.append(f"(not _state.enabled or not ({wanted}))")
-        test += [f"_v{j}.ndim <= _v{i}.ndim" if j == tp[0] else f"(type({names[j]}) is not _T or _v{j}.ndim <= _v{i}.ndim)"
+        test += [f"_v{j}.ndim <= _v{i}.ndim" if j == tp[0] else
+                 f"(type({names[j]}) is not _T or _v{j}.ndim <= _v{i}.ndim)"
                  for j in tp if j != i]  # the result has this argument's shape: nothing broadcasts it wider
         test.append(f"_reusable({n}, _v{i})")
         lines += [f"elif {' and '.join(test)}:", f" _out = _uf({operands}, out=_v{i})"]
