@@ -673,9 +673,11 @@ def _record_source(spec, names, ind):
               "_n._seq = _next_seq()", f"_n._saved = ({''.join(s + ', ' for s in saved)})"]
     certain, maybe = [], []  # versions of saved tensors: those surely saved, and those saved when `test` holds
     for k, (i, need) in enumerate(zip(spec.saved_pos, needs)):
+        if i not in tp:
+            continue  # dims, scalars and options: never tensors (see _release_lines)
         tests = [] if need is None else [need if " or " not in need else f"({need})"]
         if i != tp[0]:
-            tests.append(f"type({names[i]}) is _T" if i in tp else f"isinstance({names[i]}, _T)")
+            tests.append(f"type({names[i]}) is _T")
         if tests:
             maybe.append((k, names[i], " and ".join(tests)))
         else:
@@ -853,7 +855,7 @@ def _record(spec, args, inputs, nexts, result):
         a = args[i]
         if users is not None and all(nexts[k] is None for k in users):
             a = None  # no formula that reads it will run
-        elif isinstance(a, Tensor):
+        elif i in spec.tensor_pos and isinstance(a, Tensor):  # other arguments are never tensors
             versions.append((len(saved), a._vc[0]))
         saved.append(a)
     for i in spec.save_shapes:
