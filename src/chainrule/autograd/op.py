@@ -317,15 +317,6 @@ def sum_to(g, shape):
     return g.reshape(shape) if lead else g
 
 
-def _wrap(x):
-    """An array argument as a Tensor (multi-output gradients: a list of them); anything else as it is."""
-    if type(x) is _ndarray:
-        return Tensor._make(x)
-    if type(x) is list:
-        return [_wrap(v) for v in x]
-    return x
-
-
 def sum_to_array(arr, shape):
     """sum_to for an array."""
     found = _broadcast_dims(arr.shape, shape)
@@ -337,6 +328,15 @@ def sum_to_array(arr, shape):
         if lead:
             arr.shape = shape  # in place: the sum is a fresh array, and a view of it would be copied again at a leaf
     return arr
+
+
+def _wrap(x):
+    """An array argument as a Tensor (multi-output gradients: a list of them); anything else as it is."""
+    if type(x) is _ndarray:
+        return Tensor._make(x)
+    if type(x) is list:
+        return [_wrap(v) for v in x]
+    return x
 
 
 def _output_number(name):
