@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import chainrule
+from chainrule.autograd.graph import HOOKED
 
 torch = pytest.importorskip("torch")
 
@@ -47,6 +48,9 @@ def _step(lib, name, a, b, c):
         return (a.t() if a.ndim == 2 else a) + 1
     if name == "temporaries":
         return lib.tanh(a * b) + lib.sigmoid(a - b)
+    if name == "dead_end":  # a consumer no gradient comes from: nothing may wait for it
+        a * c
+        return a + b
     if name == "fanout":  # one gradient handed to several nodes that may write their results into theirs
         return lib.exp(a * 0.1) + lib.relu(a * b) - (a / (b * b + 1)).neg()
     r = a * 1.0
@@ -64,7 +68,7 @@ def _step(lib, name, a, b, c):
 
 
 STEPS = ["add", "mul", "sub", "div", "tanh", "sigmoid", "relu", "exp", "numbers", "neg", "sum", "mean", "reshape",
-         "t", "temporaries", "fanout", "iadd", "setitem", "view_inplace", "saved_then_changed"]
+         "t", "temporaries", "dead_end", "fanout", "iadd", "setitem", "view_inplace", "saved_then_changed"]
 
 
 def _run(lib, program, arrays):
@@ -82,7 +86,9 @@ def _run(lib, program, arrays):
 
 @pytest.mark.parametrize("seed", range(6))
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_random_programs_agree_with_pytorch(seed, dtype):
+@pytest.mark.parametrize("walk", ["hook-free", "watched"])
+def test_random_programs_agree_with_pytorch(seed, dtype, walk):
+    HOOKED[0] = walk == "watched"  # the engine's two walks (engine.py): each must match PyTorch
     rng = np.random.default_rng(seed)
     pick = random.Random(seed)
     tol = 1e-9 if dtype == np.float64 else 1e-4

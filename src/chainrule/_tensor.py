@@ -10,7 +10,7 @@ from . import autograd as _autograd
 from .autograd import grad_mode, op as _op
 from .autograd.derivatives import _to_copy, wrap_dim
 from .autograd.engine import apply_tensor_hook
-from .autograd.graph import _RemovableHandle
+from .autograd.graph import HOOKED, _RemovableHandle
 
 __all__ = ["Tensor", "Size", "device"]
 
@@ -239,6 +239,7 @@ class Tensor:
             if self._hooks is None:
                 self._hooks = []
             self._hooks.append(hook)
+            HOOKED[0] = True  # the engine's hook-free walk would run leaves' hooks out of PyTorch's order
             return _RemovableHandle(self._hooks, hook)
         nr = self._output_nr
 

@@ -1,9 +1,15 @@
 """The backward walk.
 
-One pass counts, for every node reachable from the roots, how many edges point at it. Then nodes run
-from a ready queue (latest-created first, as PyTorch orders them) once all their gradients have arrived,
-so each node runs once and no recursion is involved however long the graph. A node that makes exactly one
-successor ready, which the queue would hand out next anyway, passes it on directly (a chain needs no queue).
+Nodes run latest-created first, as PyTorch orders them, and each runs once, after every gradient for it has
+arrived. No recursion is involved however long the graph.
+
+Most passes take `_walk`: no hooks anywhere and no captured gradients. It needs no count of edges: a node's
+consumers were all created after it, so once it is the latest-created node holding a gradient, every gradient
+it will get has come (NOTE [Latest first]). Leaves, which nothing follows, accumulate at the end.
+
+Hooks and captures take `_walk_watched`. It counts, for every node reachable from the roots, how many edges
+point at it, and runs a leaf as soon as all its gradients are in, so that hooks fire in PyTorch's order; with
+captures, only the nodes that lead to one run.
 
 Without create_graph, gradients travel between nodes as NumPy arrays (`apply_raw`, see op.py); hooks,
 captured gradients and `.grad` still receive Tensors.
@@ -14,10 +20,111 @@ import numpy as np
 
 from . import grad_mode
 from . import op as _op
-from .graph import HOOKED, AccumulateGrad, GraphRoot
+from .graph import _FIRST, HOOKED, AccumulateGrad, GraphRoot
 from .op import only_here
 
 __all__ = ["run_backward", "accumulate_into_grad"]
+
+
+def run_backward(roots, grads, retain_graph, create_graph, captures=None):
+    """Backpropagate `grads` from `roots` (pairs (node, output_nr)).
+
+    Without `captures`, every node runs and leaves accumulate into `.grad`. With captures
+    ({(node, output_nr): slot}), the gradient reaching each such edge is returned by slot, and only the
+    nodes that lead to one run.
+    """
+    raw = not create_graph  # gradients travel as arrays: no graph to build, so no Tensor layer needed
+    if raw:
+        grads = [g._data for g in grads]
+    state = grad_mode.state
+    prev = (state.enabled, state.inference)
+    state.enabled = bool(create_graph)
+    try:
+        if captures is None and not HOOKED[0]:
+            _walk(roots, grads, not retain_graph, raw)
+            return {}
+        return _walk_watched(roots, grads, retain_graph, raw, captures)
+    finally:
+        state.enabled, state.inference = prev
+
+
+def _walk(roots, grads, release, raw):
+    """Run every node that receives a gradient, latest-created first, then accumulate into the leaves.
+
+    NOTE [Latest first]: sequence numbers grow as nodes are made, and a node's gradients come only from nodes
+    made after it (its consumers). Take the latest-created node holding a gradient: a consumer yet to send it
+    one would itself be waiting, or be fed by one waiting, and all of those are later still. So it has them
+    all, and runs once. A dependency count per pass would only confirm it."""
+    pending = {}  # node -> the gradients it holds so far, one slot per output
+    waiting = []  # heap of (-sequence number, node) over the nodes in `pending`, leaves excepted
+    leaves = []
+    for (node, nr), g in zip(roots, grads):
+        _gather(pending, waiting, leaves, node, nr, g, raw)
+    heappop, heappush = heapq.heappop, heapq.heappush
+    node = g = None
+    while True:
+        if node is None:
+            if not waiting:
+                break
+            node = heappop(waiting)[1]
+        inputs = pending.pop(node)
+        outputs = node.apply_raw(inputs, release) if raw else node.apply(inputs, release)
+        inputs = first = None  # first: the first node this one starts, kept off the heap while it may go next
+        for nxt, nr, g in zip(node._next, node._nrs, outputs):
+            if nxt is not None and g is not None:
+                if nr or nxt in pending:
+                    _gather(pending, waiting, leaves, nxt, nr, g, raw)
+                else:
+                    pending[nxt] = [g]
+                    if nxt._seq is _FIRST:
+                        leaves.append(nxt)
+                    elif first is None:
+                        first = nxt
+                    else:
+                        heappush(waiting, (-nxt._seq, nxt))
+        g = outputs = None  # hold no gradient past its node: only_here counts references
+        node = first
+        if first is not None and waiting and waiting[0][0] < -first._seq:  # a later node waits: it goes first
+            heappush(waiting, (-first._seq, first))
+            node = None
+    for leaf in leaves:
+        inputs = pending.pop(leaf)  # the list stays held while only_here looks (see HELD_ONCE)
+        g = inputs[0]
+        if raw:
+            owned = only_here(g)  # the leaf may keep it as .grad, uncopied
+            accumulate_into_grad(leaf.variable, _make(g), owned)
+        else:
+            accumulate_into_grad(leaf.variable, g)
+        g = inputs = None
+
+
+def _gather(pending, waiting, leaves, node, nr, g, raw):
+    """Add gradient `g` for output `nr` of `node` to what it holds, queueing the node if it held nothing."""
+    buf = pending.get(node)
+    if buf is None:
+        pending[node] = [None] * nr + [g]
+        if node._seq is _FIRST:
+            leaves.append(node)
+        else:
+            heapq.heappush(waiting, (-node._seq, node))
+        return
+    if nr >= len(buf):  # multi-output nodes: one slot per output seen so far
+        buf.extend([None] * (nr + 1 - len(buf)))
+    if buf[nr] is None:
+        buf[nr] = g
+    else:
+        buf[nr] = _sum(buf, nr, g, raw)
+
+
+def _sum(buf, nr, g, raw):
+    """The sum of two gradients for one output, in place where only this pass holds the first."""
+    acc = buf[nr]
+    if raw and only_here(acc) and acc.shape == g.shape and acc.dtype == g.dtype:
+        return np.add(acc, g, out=acc)
+    acc = acc + g
+    if raw and type(acc) is not _ndarray:  # NumPy adds 0-d arrays into a scalar
+        acc = np.asarray(acc)
+    return acc
 
 
 def _dependencies(root):
@@ -53,129 +160,79 @@ def _must_run(root, deps, targets):
     return must_run
 
 
-def run_backward(roots, grads, retain_graph, create_graph, captures=None):
-    """Backpropagate `grads` from `roots` (pairs (node, output_nr)).
-
-    Without `captures`, every node runs and leaves accumulate into `.grad`. With captures
-    ({(node, output_nr): slot}), the gradient reaching each such edge is returned by slot, and only the
-    nodes that lead to one run.
-    """
-    raw = not create_graph  # gradients travel as arrays: no graph to build, so no Tensor layer needed
-    if raw:
-        grads = [g._data for g in grads]
+def _walk_watched(roots, grads, retain_graph, raw, captures):
+    """The walk with hooks or captures: nodes run once all their gradients are in (counted by `_dependencies`),
+    hooks see Tensors, and captured gradients are returned by slot."""
     graph_root = GraphRoot(roots, grads)
     deps = _dependencies(graph_root)
     captured = {}
     if captures is not None:
         must_run = _must_run(graph_root, deps, {node for node, _ in captures})
-    buffers = {}  # gradients gathered so far for nodes that more than one edge leads to
+    buffers = {}  # gradients gathered so far for nodes still waiting for some
     ready = []  # (-seq, tie, node, its gradients): nodes with all their gradients, latest-created first
     tie = 0
-    prev = (grad_mode.state.enabled, grad_mode.state.inference)
-    grad_mode.state.enabled = bool(create_graph)
     heappop, heappush = heapq.heappop, heapq.heappush
-    hooked = HOOKED[0]
-    special = hooked or captures is not None
     release = not retain_graph
     node, inputs = graph_root, list(grads)
-    try:
-        while True:
-            if hooked and node._pre_hooks:
-                inputs = _run_node_hooks(node._pre_hooks, raw, inputs)
-            if type(node) is AccumulateGrad:  # a leaf: its tensor hooks, then capture or accumulate
-                g = inputs[0]
-                owned = raw and g is not None and only_here(g)  # the leaf may keep it as .grad, uncopied
-                if raw and g is not None:
-                    g = _make(g)
-                if node.variable._hooks and g is not None:
-                    returned = _run_tensor_hooks(node.variable, g)
-                    owned = owned and returned is g
-                    g = returned
-                if captures is not None:
-                    slot = captures.get((node, 0))
-                    if slot is not None:
-                        captured[slot] = g
-                elif g is not None:
-                    accumulate_into_grad(node.variable, g, owned)
-                g = inputs = None
-                if not ready:
-                    break
-                node, inputs = heappop(ready)[2:]
-                continue
+    while True:
+        if node._pre_hooks:
+            inputs = _run_node_hooks(node._pre_hooks, raw, inputs)
+        if type(node) is AccumulateGrad:  # a leaf: its tensor hooks, then capture or accumulate
+            g = inputs[0]
+            owned = raw and g is not None and only_here(g)  # the leaf may keep it as .grad, uncopied
+            if raw and g is not None:
+                g = _make(g)
+            if node.variable._hooks and g is not None:
+                returned = _run_tensor_hooks(node.variable, g)
+                owned = owned and returned is g
+                g = returned
+            if captures is not None:
+                slot = captures.get((node, 0))
+                if slot is not None:
+                    captured[slot] = g
+            elif g is not None:
+                accumulate_into_grad(node.variable, g, owned)
+            g = inputs = None
+        else:
             nexts = node._next
-            run = inputs[0] is not None or any(g is not None for g in inputs)
-            if special:  # hooks or captures: the plain walk skips these tests
-                if captures is not None:
-                    for nr, g in enumerate(inputs):
-                        slot = captures.get((node, nr))
-                        if slot is not None:
-                            captured[slot] = _make(g) if raw and g is not None else g
-                    run = run and node in must_run
-                if run:
-                    came = inputs[:] if node._hooks else None  # held: no formula may write into what hooks see
-                    outputs = node.apply_raw(inputs) if raw else node.apply(inputs)
-                    if node._hooks:
-                        outputs = _run_node_hooks(node._hooks, raw, outputs, came)
-                        if len(outputs) < len(nexts):
-                            outputs = [*outputs] + [None] * (len(nexts) - len(outputs))
-                    came = None
-            elif run:  # one gradient per edge; the node frees what it saved once it is done with it
-                outputs = node.apply_raw(inputs, release) if raw else node.apply(inputs, release)
-            if not run:
+            run = any(g is not None for g in inputs)
+            if captures is not None:
+                for nr, g in enumerate(inputs):
+                    slot = captures.get((node, nr))
+                    if slot is not None:
+                        captured[slot] = _make(g) if raw and g is not None else g
+                run = run and node in must_run
+            if run:
+                came = inputs[:] if node._hooks else None  # held: no formula may write into what hooks see
+                outputs = node.apply_raw(inputs) if raw else node.apply(inputs)
+                if node._hooks:
+                    outputs = _run_node_hooks(node._hooks, raw, outputs, came)
+                    if len(outputs) < len(nexts):
+                        outputs = [*outputs] + [None] * (len(nexts) - len(outputs))
+                came = None
+                if release and (node._versions or node._result is not None or node._listed):
+                    node.release()  # after the node's hooks, which may read what it saved
+            else:
                 outputs = [None] * len(nexts)
             inputs = None
-            next_node = None  # the first successor this node makes ready; more go straight to the queue
             for nxt, nr, g in zip(nexts, node._nrs, outputs):
                 if nxt is None:
                     continue
-                left = deps[nxt]
-                if left == 1 and nxt not in buffers:  # its one edge: ready with this gradient alone
-                    grads_in = [g] if nr == 0 else [None] * nr + [g]
-                else:
-                    buf = buffers.get(nxt)
-                    if buf is None:
-                        buf = buffers[nxt] = [None] * (nr + 1)
-                    elif nr >= len(buf):  # multi-output nodes: one slot per output seen so far
-                        buf.extend([None] * (nr + 1 - len(buf)))
-                    if g is not None:
-                        if buf[nr] is None:
-                            buf[nr] = g
-                        else:  # a second gradient for the same output: summed, in place where only this pass has it
-                            acc = buf[nr]
-                            if raw and only_here(acc) and acc.shape == g.shape and acc.dtype == g.dtype:
-                                np.add(acc, g, out=acc)
-                            else:
-                                acc = acc + g
-                                if raw and type(acc) is not _ndarray:  # NumPy adds 0-d arrays into a scalar
-                                    acc = np.asarray(acc)
-                                buf[nr] = acc
-                            acc = None
-                    deps[nxt] = left - 1
-                    if left != 1:
-                        continue
-                    grads_in = buffers.pop(nxt)
-                if next_node is None:
-                    next_node, next_grads = nxt, grads_in
-                else:
-                    heappush(ready, (-nxt._seq, tie, nxt, grads_in))
+                buf = buffers.get(nxt)
+                if buf is None:
+                    buf = buffers[nxt] = [None] * (nr + 1)
+                elif nr >= len(buf):  # multi-output nodes: one slot per output seen so far
+                    buf.extend([None] * (nr + 1 - len(buf)))
+                if g is not None:
+                    buf[nr] = g if buf[nr] is None else _sum(buf, nr, g, raw)
+                deps[nxt] -= 1
+                if deps[nxt] == 0:
+                    heappush(ready, (-nxt._seq, tie, nxt, buffers.pop(nxt)))
                     tie += 1
-            if special and run and release and (node._versions or node._result is not None or node._listed):
-                node.release()  # after the node's hooks, which may read what it saved
-            g = outputs = grads_in = None  # hold no gradient past its node: only_here counts references
-            if next_node is not None:
-                if not ready or -next_node._seq < ready[0][0]:
-                    node, inputs = next_node, next_grads  # the queue would hand it out next: a chain needs no queue
-                    next_grads = None
-                    continue
-                heappush(ready, (-next_node._seq, tie, next_node, next_grads))
-                tie += 1
-                next_grads = None
-            if not ready:
-                break
-            node, inputs = heappop(ready)[2:]
-    finally:
-        grad_mode.state.enabled, grad_mode.state.inference = prev
-    return captured
+            g = outputs = buf = None  # hold no gradient past its node: only_here counts references
+        if not ready:
+            return captured
+        node, inputs = heappop(ready)[2:]
 
 
 _ndarray = np.ndarray

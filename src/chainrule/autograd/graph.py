@@ -12,7 +12,7 @@ __all__ = ["Node", "AccumulateGrad", "GraphRoot"]
 
 _sequence = itertools.count()
 _FIRST = float("inf")  # the sequence number of nodes the engine runs as soon as they are ready
-HOOKED = [False]  # becomes True for good once any node gets a hook: until then the engine looks for none
+HOOKED = [False]  # True for good once any node or leaf gets a hook: until then the engine looks for none
 
 FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors after they have "
