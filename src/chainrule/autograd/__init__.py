@@ -18,25 +18,28 @@ def _as_tuple(x):
     return (x,) if isinstance(x, op.Tensor) else tuple(x)
 
 
-def _make_grads(outputs, grad_outputs):
+def _make_grads(outputs, grad_outputs, create_graph):
+    """The gradients the pass starts from: Tensors with create_graph, else their arrays (see run_backward)."""
     Tensor = op.Tensor
     grads = []
     for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
+        arr = out._data
         if g is None:
-            if out._requires_grad and out._data.size != 1:
+            if out._requires_grad and arr.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            if out._data.dtype.kind not in "fc":
+            if arr.dtype.kind not in "fc":
                 raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got "
                                    f"{out.dtype}")
-            ones = np.empty(out._data.shape, out._data.dtype)  # NOTE: np.ones is Python, 3x slower for one value
-            ones.fill(1)
-            g = Tensor._make(ones)
-        elif not isinstance(g, Tensor):
-            g = Tensor._make(np.asarray(g, dtype=out._data.dtype))
-        if g._data.shape != out._data.shape:
+            g = np.empty(arr.shape, arr.dtype)  # NOTE: np.ones is Python, 3x slower for one value
+            g.fill(1)
+            grads.append(Tensor._make(g) if create_graph else g)
+            continue
+        if not isinstance(g, Tensor):
+            g = Tensor._make(np.asarray(g, dtype=arr.dtype))
+        if g._data.shape != arr.shape:
             raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] has a "
                                f"shape of {out.shape}.")
-        grads.append(g)
+        grads.append(g if create_graph else g._data)
     return grads
 
 
@@ -69,7 +72,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
             "avoid this. If you have to use this function, make sure to reset the .grad fields of your parameters "
             "to None after use to break the cycle and avoid the leak.", UserWarning, stacklevel=3)
     roots = _roots(outputs)
-    grads = _make_grads(outputs, grad_tensors)
+    grads = _make_grads(outputs, grad_tensors, create_graph)
     inputs = _as_tuple(inputs)
     if not inputs:
         if inputs is not None:
@@ -103,7 +106,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         if not t._requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
     roots = _roots(outputs)
-    grads = _make_grads(outputs, grad_outputs)
+    grads = _make_grads(outputs, grad_outputs, create_graph)
     slots = {}  # one slot per distinct edge: an input listed twice gets the same gradient
     for i, t in enumerate(inputs):
         slots.setdefault(_edge(t), i)

@@ -27,15 +27,13 @@ __all__ = ["run_backward", "accumulate_into_grad"]
 
 
 def run_backward(roots, grads, retain_graph, create_graph, captures=None):
-    """Backpropagate `grads` from `roots` (pairs (node, output_nr)).
+    """Backpropagate `grads` from `roots` (pairs (node, output_nr)): Tensors with create_graph, else arrays.
 
     Without `captures`, every node runs and leaves accumulate into `.grad`. With captures
     ({(node, output_nr): slot}), the gradient reaching each such edge is returned by slot, and only the
     nodes that lead to one run.
     """
     raw = not create_graph  # gradients travel as arrays: no graph to build, so no Tensor layer needed
-    if raw:
-        grads = [g._data for g in grads]
     state = grad_mode.state
     prev = (state.enabled, state.inference)
     state.enabled = bool(create_graph)
