@@ -16,6 +16,8 @@ from .. import _dtype
 
 # ---- dims ------------------------------------------------------------------------------------------------
 def wrap_dim(dim, ndim):
+    if type(dim) is int and 0 <= dim < ndim:  # already wrapped: the commonest call
+        return dim
     lo, hi = (-ndim, ndim - 1) if ndim else (-1, 0)
     if not lo <= dim <= hi:
         raise IndexError(f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})")
@@ -494,7 +496,8 @@ def mv(self, vec):
     mat2=lambda grad, self: mm(self.t(), grad),
     raw={"self": lambda grad, mat2: np.matmul(grad, mat2.T), "mat2": lambda grad, self: np.matmul(self.T, grad)})
 def mm(self, mat2):
-    if self.ndim == 2 == mat2.ndim and self.shape[1] == mat2.shape[0] and self.dtype == mat2.dtype:
+    s, t = self.shape, mat2.shape
+    if len(s) == 2 == len(t) and s[1] == t[0] and self.dtype == mat2.dtype:
         return np.matmul(self, mat2)
     if self.ndim != 2:
         raise RuntimeError("self must be a matrix")
@@ -703,8 +706,7 @@ def expand_as(self, other):
 
 @op("UnsqueezeBackward0", view=True, raw=True, self=lambda grad, dim: grad.squeeze(dim))
 def unsqueeze(self, dim):
-    d = wrap_dim(dim, self.ndim + 1)
-    return self.reshape(self.shape[:d] + (1,) + self.shape[d:])  # a view; cheaper than np.expand_dims
+    return self[(slice(None),) * wrap_dim(dim, self.ndim + 1) + (None,)]  # a view; cheaper than reshape
 
 
 @op("SqueezeBackward0", view=True, raw=True, self=lambda grad, self_shape: grad.reshape(self_shape))
@@ -726,7 +728,7 @@ def _squeeze_dims(self, dim):
 
 @op("SqueezeBackward4", raw=True, self=lambda grad, self_shape: grad.reshape(self_shape))
 def _squeeze_(self, dim):  # the node PyTorch's matmul leaves with its in-place squeeze_: no view, its own tensor
-    return np.squeeze(self, dim)
+    return self.squeeze(dim)
 
 
 @public
