@@ -569,7 +569,7 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
     mat1=lambda grad, mat2: D.mm(grad, mat2.t()),
     mat2=lambda grad, mat1: D.mm(mat1.t(), grad))
 def _addmm(self, mat1, mat2):
-    return np.add(self, np.matmul(mat1, mat2))
+    return np.add(self, np.dot(mat1, mat2))
 
 
 def linear(input, weight, bias=None):
@@ -1047,7 +1047,7 @@ def _scale(g, self, reduction):
 
 
 def _broadcast_pair(input, target, stacklevel=3):
-    if target.shape != input.shape:
+    if target._data.shape != input._data.shape:
         warnings.warn(f"Using a target size ({target.shape}) that is different to the input size ({input.shape}). "
                       "This will likely lead to incorrect results due to broadcasting. Please ensure they have the "
                       "same size.", stacklevel=stacklevel)
@@ -1166,7 +1166,7 @@ def _binary_cross_entropy(self, target, weight, reduction):
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
     reduction = _reduction(reduction, size_average, reduce)
-    if target.shape != input.shape:
+    if target._data.shape != input._data.shape:
         raise ValueError(f"Using a target size ({target.shape}) that is different to the input size ({input.shape}) "
                          "is deprecated. Please ensure they have the same size.")
     if target.dtype is not input.dtype:
@@ -1219,7 +1219,7 @@ def _bce_with_logits(self, target, weight, pos_weight, reduction):
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
                                      reduction="mean", pos_weight=None):
     """Sigmoid + binary cross-entropy in one numerically stable step."""
-    if target.shape != input.shape:
+    if target._data.shape != input._data.shape:
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
     return _bce_with_logits(input, target, weight, pos_weight, _reduction(reduction, size_average, reduce))
 
