@@ -345,6 +345,12 @@ def _sum_dtype(arr, dtype):
     return np.int64 if arr.dtype.kind in "biu" else None
 
 
+def _share(grad, n):
+    """A gradient array divided among n elements; a 0-d one goes through its NumPy scalar, as NumPy's scalar
+    arithmetic is about 8x faster than a 0-d array's with a Python number."""
+    return grad[()] / max(n, 1)
+
+
 def _spread(arr, shape):
     """`arr` broadcast to `shape` as an array of its own: for raw formulas, where NumPy's zero-stride views
     cost more (1.5-2 us) than writing a small result, and a gradient of its own can become `.grad` as it is."""
@@ -387,7 +393,7 @@ def _check_mean_dtype(arr, dtype):
 
 
 @op("MeanBackward0", self=lambda grad, self_shape: _expand(grad, self_shape) / max(math.prod(self_shape), 1),
-    raw={"self": lambda grad, self_shape: _spread(grad, self_shape) / max(math.prod(self_shape), 1)})
+    raw={"self": lambda grad, self_shape: _spread(_share(grad, math.prod(self_shape)), self_shape)})
 def _mean_all(self, dtype=None):
     if dtype is None and self.size and (self.dtype.char == "f" or self.dtype.char == "d"):
         return np.add.reduce(self, axis=None) / self.size  # what ndarray.mean computes, without its Python layer

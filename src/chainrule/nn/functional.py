@@ -1046,6 +1046,15 @@ def _scale(g, self, reduction):
     return g / max(math.prod(self.shape), 1) if reduction == "mean" else g
 
 
+def _times_share(g, grad, self, reduction):
+    """g times what each element's loss receives of the gradient `grad` of the reduced loss."""
+    if reduction != "mean":
+        return g * grad
+    if type(grad) is np.ndarray:
+        return g * D._share(grad, math.prod(self.shape))
+    return g * (grad / max(math.prod(self.shape), 1))
+
+
 def _broadcast_pair(input, target, stacklevel=3):
     if target._data.shape != input._data.shape:
         warnings.warn(f"Using a target size ({target.shape}) that is different to the input size ({input.shape}). "
@@ -1185,7 +1194,7 @@ def _bce_logits_grad_input(grad, self, target, weight, pos_weight, reduction):
         g = (1 - target) - (1 + (pos_weight - 1) * target) * sigmoid(-self)
     if weight is not None:
         g = g * weight
-    return _scale(g, self, reduction) * grad
+    return _times_share(g, grad, self, reduction)
 
 
 def _bce_logits_grad_target(grad, self, target, weight, pos_weight, reduction):
@@ -1195,7 +1204,7 @@ def _bce_logits_grad_target(grad, self, target, weight, pos_weight, reduction):
         g = (pos_weight - 1) * _softplus_neg(self) - self
     if weight is not None:
         g = g * weight
-    return _scale(g, self, reduction) * grad
+    return _times_share(g, grad, self, reduction)
 
 
 def _softplus_neg(x):
