@@ -223,8 +223,8 @@ def test_gradients_someone_else_holds_are_never_written_by_the_next_node():
 @pytest.mark.skipif(op.HELD_ONCE is None, reason="reference counts do not tell on this interpreter")
 def test_a_broadcast_gradient_summed_back_becomes_grad_uncopied(monkeypatch):
     seen = []
-    accumulate = engine.accumulate_into_grad
-    monkeypatch.setattr(engine, "accumulate_into_grad", lambda var, g, owned=False: [
+    accumulate = engine._accumulate_array
+    monkeypatch.setattr(engine, "_accumulate_array", lambda var, g, owned: [
         seen.append(owned), accumulate(var, g, owned)])
     b = big(15, requires_grad=True)
     w = T.tensor(np.ones((3, 2)), requires_grad=True)

@@ -89,8 +89,8 @@ def _walk(roots, grads, release, raw):
         inputs = pending.pop(leaf)  # the list stays held while only_here looks (see HELD_ONCE)
         g = inputs[0]
         if raw:
-            owned = only_here(g)  # the leaf may keep it as .grad, uncopied
-            accumulate_into_grad(leaf.variable, _make(g), owned)
+            owned = only_here(g)  # before the call below puts g on the stack once more
+            _accumulate_array(leaf.variable, g, owned)  # an array only this pass holds becomes .grad
         else:
             accumulate_into_grad(leaf.variable, g)
         g = inputs = None
@@ -278,15 +278,25 @@ def apply_tensor_hook(hook, g):
 
 
 def accumulate_into_grad(var, g, owned=False):
-    """AccumulateGrad's work: add into `.grad`, in place unless create_graph. An `owned` gradient (see
-    `op.only_here`) becomes `.grad` as it is; any other is copied first."""
+    """AccumulateGrad's work for a Tensor `g`: keeps its graph under create_graph; an `owned` one (see
+    `op.only_here`) becomes `.grad` itself."""
     old = var._grad
     if grad_mode.state.enabled:  # create_graph: keep the graph of the gradient itself
         var._grad = g if old is None else old + g
-    elif old is None:
-        var._grad = g if owned and g.grad_fn is None else type(g)._make(g._data.copy())
-    elif old.grad_fn is None and old._data.shape == g._data.shape:
-        old._data += g._data
+    elif old is None and owned and g.grad_fn is None:
+        var._grad = g
+    else:
+        _accumulate_array(var, g._data, False)
+
+
+def _accumulate_array(var, arr, owned):
+    """Add a gradient array into `.grad`, in place where `.grad` is a plain tensor of its shape. An `owned`
+    array becomes `.grad` as it is; any other is copied first."""
+    old = var._grad
+    if old is None:
+        var._grad = _op.Tensor._make(arr if owned else arr.copy())
+    elif old.grad_fn is None and old._data.shape == arr.shape:
+        old._data += arr
         _op.counter(old)[0] += 1
     else:
-        var._grad = old + g
+        var._grad = old + _op.Tensor._make(arr)
