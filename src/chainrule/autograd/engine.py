@@ -5,7 +5,7 @@ arrived. No recursion is involved however long the graph.
 
 Most passes take `_walk`: no hooks anywhere and no captured gradients. It needs no count of edges: a node's
 consumers were all created after it, so once it is the latest-created node holding a gradient, every gradient
-it will get has come (NOTE [Latest first]). Leaves, which nothing follows, accumulate at the end.
+it will get has come (NOTE [Latest first]). A leaf accumulates once the walk is older than its accumulator.
 
 Hooks and captures take `_walk_watched`. It counts, for every node reachable from the roots, how many edges
 point at it, and runs a leaf as soon as all its gradients are in, so that hooks fire in PyTorch's order; with
@@ -47,15 +47,18 @@ def run_backward(roots, grads, retain_graph, create_graph, captures=None):
 
 
 def _walk(roots, grads, release, raw):
-    """Run every node that receives a gradient, latest-created first, then accumulate into the leaves.
+    """Run every node that receives a gradient, latest-created first; a leaf accumulates once the walk has
+    passed every node that can still send to it.
 
     NOTE [Latest first]: sequence numbers grow as nodes are made, and a node's gradients come only from nodes
     made after it (its consumers). Take the latest-created node holding a gradient: a consumer yet to send it
     one would itself be waiting, or be fed by one waiting, and all of those are later still. So it has them
-    all, and runs once. A dependency count per pass would only confirm it."""
+    all, and runs once. A dependency count per pass would only confirm it. A leaf's accumulator takes a number
+    when it is made, before any node that uses it; once the next node to run is older than that, no node left
+    can reach the leaf, and it accumulates then, as PyTorch's would, rather than holding its gradient to the end."""
     pending = {}  # node -> the gradients it holds so far, one slot per output
     waiting = []  # heap of (-sequence number, node) over the nodes in `pending`, leaves excepted
-    leaves = []
+    leaves = []  # heap of (-number taken when made, accumulator) over the leaves in `pending`
     for (node, nr), g in zip(roots, grads):
         _gather(pending, waiting, leaves, node, nr, g, raw)
     heappop, heappush = heapq.heappop, heapq.heappush
@@ -65,6 +68,8 @@ def _walk(roots, grads, release, raw):
             if not waiting:
                 break
             node = heappop(waiting)[1]
+        if leaves and leaves[0][0] < -node._seq:
+            _accumulate_leaves(pending, leaves, raw, node._seq)
         inputs = pending.pop(node)
         outputs = node.apply_raw(inputs, release) if raw else node.apply(inputs, release)
         inputs = first = None  # first: the first node this one starts, kept off the heap while it may go next
@@ -75,7 +80,7 @@ def _walk(roots, grads, release, raw):
                 else:
                     pending[nxt] = [g]
                     if nxt._seq is _FIRST:
-                        leaves.append(nxt)
+                        heappush(leaves, (-nxt._born, nxt))
                     elif first is None:
                         first = nxt
                     else:
@@ -85,7 +90,13 @@ def _walk(roots, grads, release, raw):
         if first is not None and waiting and waiting[0][0] < -first._seq:  # a later node waits: it goes first
             heappush(waiting, (-first._seq, first))
             node = None
-    for leaf in leaves:
+    _accumulate_leaves(pending, leaves, raw, -1)
+
+
+def _accumulate_leaves(pending, leaves, raw, below):
+    """Accumulate the leaves whose accumulators were made after sequence number `below`."""
+    while leaves and leaves[0][0] < -below:
+        leaf = heapq.heappop(leaves)[1]
         inputs = pending.pop(leaf)  # the list stays held while only_here looks (see HELD_ONCE)
         g = inputs[0]
         if raw:
@@ -102,7 +113,7 @@ def _gather(pending, waiting, leaves, node, nr, g, raw):
     if buf is None:
         pending[node] = [None] * nr + [g]
         if node._seq is _FIRST:
-            leaves.append(node)
+            heapq.heappush(leaves, (-node._born, node))
         else:
             heapq.heappush(waiting, (-node._seq, node))
         return

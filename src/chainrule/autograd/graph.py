@@ -89,12 +89,13 @@ class GraphRoot(Node):
 
 class AccumulateGrad(Node):
     """Sink of a leaf tensor: runs the tensor's hooks and adds the gradient into `.grad`."""
-    __slots__ = ("variable",)
+    __slots__ = ("variable", "_born")
 
     def __init__(self, variable):
         self.variable = variable
         self._next = self._nrs = ()
         self._seq = _FIRST  # NOTE: like PyTorch, run as soon as ready, before other nodes.
+        self._born = next(_sequence)  # every node that uses it is made later (see engine._walk)
 
     @staticmethod
     def of(tensor):
