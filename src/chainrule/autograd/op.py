@@ -363,14 +363,18 @@ def _backward_source(spec, raw):
     """An op's apply, unrolled: version checks, then each formula called with its arguments taken straight
     from the saved values, and its gradient conformed to the input's shape and dtype when they differ.
     `raw`: gradients, saved tensors and results are handed over as arrays, and gradients come back as arrays."""
-    lines = ["def apply(self, grads, release=False):", " versions = self._versions", " if versions is None:",
-             "  raise RuntimeError(FREED_MESSAGE)", " saved = self._saved", " if versions:"]
-    if raw:
-        lines += ["  saved = list(saved)"]
-    lines += ["  for k, v in versions:", "   t = saved[k]", "   if t._vc[0] != v:",
-              "    _raise_modified(t._data, t._vc[0], v, t.grad_fn, t._output_nr)"]
-    if raw:
-        lines += ["   saved[k] = t._data"]
+    lines = ["def apply(self, grads, release=False):"]
+    if spec.saved_outputs or spec.listed or any(i in spec.tensor_pos for i in spec.saved_pos):
+        lines += [" versions = self._versions", " if versions is None:", "  raise RuntimeError(FREED_MESSAGE)",
+                  " saved = self._saved", " if versions:"]
+        if raw:
+            lines += ["  saved = list(saved)"]
+        lines += ["  for k, v in versions:", "   t = saved[k]", "   if t._vc[0] != v:",
+                  "    _raise_modified(t._data, t._vc[0], v, t.grad_fn, t._output_nr)"]
+        if raw:
+            lines += ["   saved[k] = t._data"]
+    else:  # numbers, dims and shapes only: no versions to check, and never released (see _release_source)
+        lines += [" saved = self._saved"]
     lines += [" grad = grads[0]" if spec.outputs == 1 else " grad = grads", " nf = self._next",
               " meta = self._meta"]
     for j, n in enumerate(spec.saved_outputs):
