@@ -21,7 +21,7 @@ def _finish(arr, requires_grad):
 
 def _np_dtype(dtype, default=None):
     if dtype is None:
-        return (default or _dtype.get_default_dtype()).np
+        return (default or _dtype._default[0]).np  # get_default_dtype(), without the call
     return _dtype.to_dtype(dtype).np
 
 

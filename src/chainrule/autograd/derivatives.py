@@ -494,17 +494,17 @@ def mv(self, vec):
     if self.dtype != vec.dtype:
         v, m = _dtype.LEGACY_NAMES[vec.dtype.name], _dtype.LEGACY_NAMES[self.dtype.name]
         raise RuntimeError(f"addmv input tensors must have the same dtype, but got {v}, {m}, and {v}")
-    return np.dot(self, vec)
+    return self.dot(vec)
 
 
 @op("MmBackward0",
     self=lambda grad, mat2: mm(grad, mat2.t()),
     mat2=lambda grad, self: mm(self.t(), grad),
-    raw={"self": lambda grad, mat2: np.dot(grad, mat2.T), "mat2": lambda grad, self: np.dot(self.T, grad)})
+    raw={"self": lambda grad, mat2: grad.dot(mat2.T), "mat2": lambda grad, self: self.T.dot(grad)})
 def mm(self, mat2):
     s, t = self.shape, mat2.shape
     if len(s) == 2 == len(t) and s[1] == t[0] and self.dtype == mat2.dtype:
-        return np.dot(self, mat2)  # NOTE: for matrices, what np.matmul computes, ~0.2 us sooner (no iterator)
+        return self.dot(mat2)  # NOTE: for matrices, what np.matmul computes, ~0.3 us sooner (no iterator)
     if self.ndim != 2:
         raise RuntimeError("self must be a matrix")
     if mat2.ndim != 2:

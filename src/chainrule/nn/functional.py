@@ -569,7 +569,7 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
     mat1=lambda grad, mat2: D.mm(grad, mat2.t()),
     mat2=lambda grad, mat1: D.mm(mat1.t(), grad))
 def _addmm(self, mat1, mat2):
-    return np.add(self, np.dot(mat1, mat2))
+    return np.add(self, mat1.dot(mat2))
 
 
 def linear(input, weight, bias=None):
