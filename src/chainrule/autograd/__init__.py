@@ -73,12 +73,12 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
             "to None after use to break the cycle and avoid the leak.", UserWarning, stacklevel=3)
     roots = _roots(outputs)
     grads = _make_grads(outputs, grad_tensors, create_graph)
-    inputs = _as_tuple(inputs)
-    if not inputs:
-        if inputs is not None:
-            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+    if inputs is None:
         run_backward(roots, grads, retain_graph, create_graph)
         return
+    inputs = _as_tuple(inputs)
+    if not inputs:
+        raise RuntimeError("'inputs' argument to backward() cannot be empty.")
     captures = {_edge(t): i for i, t in enumerate(inputs)}
     captured = run_backward(roots, grads, retain_graph, create_graph, captures)
     prev = grad_mode.state.enabled
