@@ -48,6 +48,13 @@ def _step(lib, name, a, b, c):
         return (a.t() if a.ndim == 2 else a) + 1
     if name == "temporaries":
         return lib.tanh(a * b) + lib.sigmoid(a - b)
+    if name == "chunk":  # a node with several outputs, gradients reaching it through each
+        first, *rest = a.chunk(2, -1)
+        return lib.cat([*rest, first * 2], -1)
+    if name == "max":  # values and indices: only the values carry a gradient
+        return a - a.max(-1, keepdim=True)[0]
+    if name == "stack":
+        return lib.stack([a, a * c]).sum(0)
     if name == "dead_end":  # a consumer no gradient comes from: nothing may wait for it
         a * c
         return a + b
@@ -68,7 +75,8 @@ def _step(lib, name, a, b, c):
 
 
 STEPS = ["add", "mul", "sub", "div", "tanh", "sigmoid", "relu", "exp", "numbers", "neg", "sum", "mean", "reshape",
-         "t", "temporaries", "dead_end", "fanout", "iadd", "setitem", "view_inplace", "saved_then_changed"]
+         "t", "temporaries", "chunk", "max", "stack", "dead_end", "fanout", "iadd", "setitem", "view_inplace",
+         "saved_then_changed"]
 
 
 def _run(lib, program, arrays):
