@@ -458,9 +458,7 @@ def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
 
 
 # ---- linear algebra -------------------------------------------------------------------------------------
-# NOTE: products do not promote: PyTorch requires one dtype and says so in C++ type names.
-_C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int", "int32": "int",
-            "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
+# NOTE: products do not promote: PyTorch requires one dtype and says so in C++ type names (_dtype.C_NAMES).
 
 
 @op("DotBackward0", raw=True,
@@ -512,8 +510,8 @@ def mm(self, mat2):
     if self.shape[1] != mat2.shape[0]:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({self.shape[0]}x{self.shape[1]} and "
                            f"{mat2.shape[0]}x{mat2.shape[1]})")
-    raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_C_NAMES[self.dtype.name]} != "
-                       f"{_C_NAMES[mat2.dtype.name]}")
+    raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_dtype.C_NAMES[self.dtype.name]} != "
+                       f"{_dtype.C_NAMES[mat2.dtype.name]}")
 
 
 @op("BmmBackward0",

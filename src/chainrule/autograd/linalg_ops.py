@@ -19,7 +19,7 @@ from . import derivatives as D
 from . import op as _op
 from .derivatives import wrap_dim
 from .op import INPLACE, broadcast_shapes, op, public
-from .. import _dtype
+from .._dtype import LEGACY_NAMES
 
 
 class LinAlgError(RuntimeError):
@@ -28,7 +28,6 @@ class LinAlgError(RuntimeError):
 
 LinAlgError.__module__ = "chainrule.linalg"
 
-_TYPE_NAMES = _dtype.LEGACY_NAMES  # "Long", "Float" ...: PyTorch's scalar type names in messages
 
 
 _LOWER_NAMES = {"float32": "float", "float64": "double", "float16": "half", "int64": "long", "int32": "int",
@@ -36,7 +35,7 @@ _LOWER_NAMES = {"float32": "float", "float64": "double", "float16": "half", "int
 
 
 def _type_name(a):
-    return _TYPE_NAMES[a.dtype.name]
+    return LEGACY_NAMES[a.dtype.name]
 
 
 def _check_same_dtype(a, b, message):
@@ -47,7 +46,7 @@ def _check_same_dtype(a, b, message):
 def _check_float(a, name):
     if a.dtype.kind not in "fc":
         raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got "
-                           f"{_TYPE_NAMES[a.dtype.name]}")
+                           f"{LEGACY_NAMES[a.dtype.name]}")
 
 
 def _check_matrix(a, name, square=True, arg="A"):
@@ -105,7 +104,7 @@ def _check_mm(m1, m2, n1="mat1", n2="mat2"):
 def _check_expand(self, target):
     lead = len(target) - self.ndim
     if lead < 0:
-        kind = _TYPE_NAMES[self.dtype.name]
+        kind = LEGACY_NAMES[self.dtype.name]
         raise RuntimeError(f"expand(torch.{kind}Tensor{{[{', '.join(map(str, self.shape))}]}}, size=["
                            f"{', '.join(map(str, target))}]): the number of sizes provided ({len(target)}) must be "
                            f"greater or equal to the number of dimensions in the tensor ({self.ndim})")
@@ -752,7 +751,7 @@ def _linalg_cholesky_ex(self, upper=False):
 
 def _cholesky_forward(self, upper, name="linalg.cholesky"):
     if name == "cholesky" and self.dtype.kind not in "fc":
-        raise NotImplementedError(f"\"cholesky_cpu\" not implemented for '{_TYPE_NAMES[self.dtype.name]}'")
+        raise NotImplementedError(f"\"cholesky_cpu\" not implemented for '{LEGACY_NAMES[self.dtype.name]}'")
     _check_float(self, name)
     _check_matrix(self, name)
     try:
@@ -862,7 +861,7 @@ def _check_uplo(UPLO):
 def _eigh_forward(self, UPLO):
     _check_uplo(UPLO)
     if self.dtype.kind not in "fc":
-        raise NotImplementedError(f"\"linalg_eigh_cpu\" not implemented for '{_TYPE_NAMES[self.dtype.name]}'")
+        raise NotImplementedError(f"\"linalg_eigh_cpu\" not implemented for '{LEGACY_NAMES[self.dtype.name]}'")
     _check_matrix(self, "linalg.eigh")
     L, V = np.linalg.eigh(self, UPLO=UPLO)
     return L.astype(self.dtype), V.astype(self.dtype)
@@ -1007,7 +1006,7 @@ def _pinv_forward(A, atol, rtol, hermitian):
 @op("LinalgPinvBackward0", self=lambda grad, self, result: _pinv_backward(grad, result, self))
 def _linalg_pinv(self, atol=None, rtol=None, hermitian=False):
     if self.ndim < 2 or self.dtype.kind not in "fc":
-        raise RuntimeError(f"linalg.pinv({_TYPE_NAMES[self.dtype.name]}{{[{', '.join(map(str, self.shape))}]}}): "
+        raise RuntimeError(f"linalg.pinv({LEGACY_NAMES[self.dtype.name]}{{[{', '.join(map(str, self.shape))}]}}): "
                            f"expected a tensor with 2 or more dimensions of float, double, cfloat or cdouble types")
     return _pinv_forward(self, atol, rtol, hermitian)
 
@@ -1387,7 +1386,7 @@ def _check_lu_input(self, name, pivot):
         raise RuntimeError(f"{name}: Expected tensor with 2 or more dimensions. Got size: "
                            f"[{', '.join(map(str, self.shape))}] instead")
     if self.dtype.kind not in "fc":
-        raise NotImplementedError(f"\"lu_cpu\" not implemented for '{_TYPE_NAMES[self.dtype.name]}'")
+        raise NotImplementedError(f"\"lu_cpu\" not implemented for '{LEGACY_NAMES[self.dtype.name]}'")
     if not pivot:
         raise RuntimeError("linalg.lu_factor: LU without pivoting is not implemented on the CPU")
 

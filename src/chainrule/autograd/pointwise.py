@@ -13,6 +13,7 @@ from . import derivatives as D
 from .derivatives import _where, zeros_like
 from .op import INPLACE, broadcast_shapes, op, public
 from .. import _dtype
+from .._dtype import C_NAMES, LEGACY_NAMES
 from .._tensor import Tensor
 
 _LN2 = 0.6931471805599453
@@ -20,8 +21,6 @@ _LN10 = 2.302585092994046
 _NOT_IMPLEMENTED = "torch::autograd::NotImplemented"  # PyTorch's node for ops with no derivative formula
 
 # PyTorch's names for dtypes in kernel errors ("not implemented for 'Long'") and in C++ checks ("long int").
-_SCALAR_NAME = _dtype.LEGACY_NAMES
-_CPP_NAME = D._C_NAMES
 
 
 # ---- argument checks with PyTorch's wording ---------------------------------------------------------------
@@ -36,7 +35,7 @@ def _check_tensors(fn, self, other):
 
 
 def _not_implemented_for(kernel, dtype):
-    return NotImplementedError(f'"{kernel}" not implemented for \'{_SCALAR_NAME[np.dtype(dtype).name]}\'')
+    return NotImplementedError(f'"{kernel}" not implemented for \'{LEGACY_NAMES[np.dtype(dtype).name]}\'')
 
 
 def _reject(kernel, dtype, kinds):
@@ -536,12 +535,12 @@ def lerp(self, end, weight):
             "(Tensor input, Tensor end, Number weight, *, Tensor out = None)"])
     dt = self.dtype
     if end.dtype != dt:
-        raise RuntimeError(f"expected dtype {_CPP_NAME[dt.name]} for `end` but got dtype {_CPP_NAME[end.dtype.name]}")
+        raise RuntimeError(f"expected dtype {C_NAMES[dt.name]} for `end` but got dtype {C_NAMES[end.dtype.name]}")
     if not isinstance(weight, Tensor):
         return _lerp_scalar(self, end, weight)
     if weight.dtype != dt and weight.ndim:  # a 0-d weight may have any dtype
-        raise RuntimeError(f"expected dtype {_CPP_NAME[dt.name]} for `weight` but got dtype "
-                           f"{_CPP_NAME[weight.dtype.name]}")
+        raise RuntimeError(f"expected dtype {C_NAMES[dt.name]} for `weight` but got dtype "
+                           f"{C_NAMES[weight.dtype.name]}")
     return _lerp_tensor(self, end, weight)
 
 
@@ -633,7 +632,7 @@ def _g(x):
 def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     _check_tensors("isclose", self, other)
     if self.dtype != other.dtype:
-        raise RuntimeError(f"{_SCALAR_NAME[self.dtype.name]} did not match {_SCALAR_NAME[other.dtype.name]}")
+        raise RuntimeError(f"{LEGACY_NAMES[self.dtype.name]} did not match {LEGACY_NAMES[other.dtype.name]}")
     if rtol < 0:
         raise RuntimeError(f"rtol must be greater than or equal to zero, but got {_g(rtol)}")
     if atol < 0:
@@ -850,7 +849,7 @@ def float_power(self, exponent):
 
 def _float_power_(self, exponent):
     if self.dtype is not _dtype.float64:
-        raise RuntimeError(f"the base given to float_power_ has dtype {_SCALAR_NAME[self.dtype.name]} but the "
+        raise RuntimeError(f"the base given to float_power_ has dtype {LEGACY_NAMES[self.dtype.name]} but the "
                            f"operation's result requires dtype Double")
     if isinstance(exponent, Tensor):
         exponent = D._to_copy(exponent, _dtype.float64)

@@ -38,9 +38,9 @@ from .op import INPLACE, op, public
 from .pointwise import maximum, minimum
 from .shape_ops import _flip
 from .. import _dtype
+from .._dtype import LEGACY_NAMES
 from .._tensor import Tensor
 
-_TYPE_NAMES = _dtype.LEGACY_NAMES  # "Long", "Float" ...: PyTorch's scalar type names in messages
 
 
 # ---- torch.return_types ---------------------------------------------------------------------------------
@@ -131,7 +131,7 @@ def _check_grad_dtype(self, dtype):
         return
     dtype = _dtype.to_dtype(dtype)
     if not dtype.is_floating_point:
-        raise RuntimeError(f"Autograd not support dtype: {_TYPE_NAMES[dtype.name]}")
+        raise RuntimeError(f"Autograd not support dtype: {LEGACY_NAMES[dtype.name]}")
 
 
 def _scalar_like(arr, value):
@@ -672,7 +672,7 @@ def logcumsumexp(self, dim):
     """log(cumsum(exp(x))) along dim, computed stably (logaddexp accumulation)."""
     d = wrap_dim(dim, self.ndim)
     if self.dtype.kind not in "fc":
-        raise NotImplementedError(f'"logcumsumexp_out_cpu" not implemented for \'{_TYPE_NAMES[self.dtype.name]}\'')
+        raise NotImplementedError(f'"logcumsumexp_out_cpu" not implemented for \'{LEGACY_NAMES[self.dtype.name]}\'')
     return np.logaddexp.accumulate(self, axis=d) if self.ndim else self.copy()
 
 
@@ -720,7 +720,7 @@ def nanmean(self, dim=None, keepdim=False, *, dtype=None):
     a = self._data
     if a.dtype.kind not in "fc":
         raise RuntimeError(f"nanmean(): expected input to have floating point or complex dtype but got "
-                           f"{_TYPE_NAMES[a.dtype.name]}")
+                           f"{LEGACY_NAMES[a.dtype.name]}")
     count = D.constant(np.sum(~np.isnan(a), axis=_axes(dim, a.ndim), keepdims=keepdim))
     with np.errstate(invalid="ignore", divide="ignore"):
         return nansum(self, dim, keepdim, dtype=dtype) / count

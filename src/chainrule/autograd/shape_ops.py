@@ -14,9 +14,8 @@ from . import op as _op
 from .derivatives import wrap_dim, wrap_dims, _size
 from .op import INPLACE, broadcast_shapes, op, public
 from .. import _dtype
+from .._dtype import C_NAMES, LEGACY_NAMES
 
-_TORCH_TYPE = _dtype.LEGACY_NAMES  # "Long", "Float" ...: PyTorch's scalar type names in messages
-_C_TYPE = D._C_NAMES  # "long int", "float" ...: the C++ type names of PyTorch's checks
 
 
 def _wrap(arr):
@@ -377,7 +376,7 @@ def tensor_split(self, indices_or_sections, dim=0):
     if _is_tensor(ios):
         if ios._data.dtype != np.int64:
             raise RuntimeError(f"tensor_split expected tensor_indices_or_sections to have dtype of long, but got "
-                               f"{_TORCH_TYPE[ios._data.dtype.name]}")
+                               f"{LEGACY_NAMES[ios._data.dtype.name]}")
         if ios.ndim > 1:
             raise RuntimeError(f"tensor_split expected tensor_indices_or_sections to be a zero-dimensional or "
                                f"one-dimensional tensor, but got a tensor with {ios.ndim} dims")
@@ -913,9 +912,9 @@ def _check_index_argument(index, name):
     """index_add_'s and index_reduce_'s checks of the index's rank and dtype."""
     if index.ndim > 1:
         raise IndexError(f"{name}(): Index is supposed to be a vector, but got dim: {index.ndim} with type: "
-                         f"{_TORCH_TYPE[index.dtype.name]} and size: {_shape_str(index.shape)}")
+                         f"{LEGACY_NAMES[index.dtype.name]} and size: {_shape_str(index.shape)}")
     if index.dtype not in (np.int64, np.int32):
-        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index but got: {_TORCH_TYPE[index.dtype.name]}")
+        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index but got: {LEGACY_NAMES[index.dtype.name]}")
 
 
 def _check_index_family(self, d, index, source, name):
@@ -969,7 +968,7 @@ def index_copy(self, dim, index, source):
     if index.ndim > 1:
         raise IndexError(f"index_copy_(): Index should have dimension 1 or 0 (got {index.ndim})")
     if index.dtype != np.int64:
-        raise RuntimeError(f"index_copy_(): Expected a long tensor for index, but got {_TORCH_TYPE[index.dtype.name]}")
+        raise RuntimeError(f"index_copy_(): Expected a long tensor for index, but got {LEGACY_NAMES[index.dtype.name]}")
     d = wrap_dim(dim, self.ndim)
     idx = _check_index_family(self, d, index, source, "index_copy_")
     out = self.copy()
@@ -1060,8 +1059,8 @@ def _index_reduce(self, dim, index, source, reduce, include_self=True):
         raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got {reduce}.")
     _check_index_argument(index, "index_reduce_")
     if self.dtype != source.dtype:
-        raise RuntimeError(f"index_reduce_(): self ({_TORCH_TYPE[self.dtype.name]}) and source "
-                           f"({_TORCH_TYPE[source.dtype.name]}) must have the same scalar type")
+        raise RuntimeError(f"index_reduce_(): self ({LEGACY_NAMES[self.dtype.name]}) and source "
+                           f"({LEGACY_NAMES[source.dtype.name]}) must have the same scalar type")
     d = wrap_dim(dim, self.ndim)
     idx = _as1d(index)
     k = source.shape[d] if source.ndim else 1
@@ -1085,7 +1084,7 @@ def index_reduce(self, dim, index, source, reduce, *, include_self=True):
 # ---- masks ----------------------------------------------------------------------------------------------
 def _check_bool_mask(mask, message):
     if mask.dtype != np.bool_:
-        raise RuntimeError(message.format(_C_TYPE.get(mask.dtype.name, mask.dtype.name)))
+        raise RuntimeError(message.format(C_NAMES.get(mask.dtype.name, mask.dtype.name)))
 
 
 def _masked_fill_np(self, mask, value):
@@ -1133,7 +1132,7 @@ def masked_scatter(self, mask, source):
     _check_bool_mask(mask, "masked_scatter_ only supports boolean masks, but got mask with dtype {}")
     if self.dtype != source.dtype:
         raise RuntimeError(f"masked_scatter: expected self and source to have same dtypes but got"
-                           f"{_TORCH_TYPE[self.dtype.name]} and {_TORCH_TYPE[source.dtype.name]}")
+                           f"{LEGACY_NAMES[self.dtype.name]} and {LEGACY_NAMES[source.dtype.name]}")
     shape = broadcast_shapes(mask.shape, self.shape)
     out = np.broadcast_to(self, shape).copy()
     m = np.broadcast_to(mask, shape)
@@ -1159,7 +1158,7 @@ def masked_select(self, mask):
     self=lambda grad, self_shape, index: _put_accumulate(self_shape, index, grad))
 def take(self, index):
     if index.dtype != np.int64:
-        raise RuntimeError(f"take(): Expected a long tensor for index, but got {_TORCH_TYPE[index.dtype.name]}")
+        raise RuntimeError(f"take(): Expected a long tensor for index, but got {LEGACY_NAMES[index.dtype.name]}")
     n = self.size
     v = _first_out_of_bounds(index, n)
     if v is not None:
@@ -1179,7 +1178,7 @@ def take_along_dim(self, indices, dim=None):
     """`gather` with `indices` broadcast against self (over the flattened tensor when dim is None)."""
     if indices.dtype != _dtype.int64:
         raise RuntimeError(f"torch.take_along_dim(): dtype of indices should be Long but got "
-                           f"{_TORCH_TYPE[indices._data.dtype.name]}")
+                           f"{LEGACY_NAMES[indices._data.dtype.name]}")
     if dim is None:
         return gather(D.view(self, (-1,)), 0, D.view(indices, (-1,)))
     if self.ndim != indices.ndim:
@@ -1360,10 +1359,10 @@ def slice_scatter(self, src, dim=0, start=None, end=None, step=1):
 def put(self, index, source, accumulate=False):
     """A copy of self with the elements at flat positions `index` set to (or, accumulate=True, added) `source`."""
     if index.dtype != np.int64:
-        raise RuntimeError(f"put_(): Expected a long tensor for index, but got {_TORCH_TYPE[index.dtype.name]}")
+        raise RuntimeError(f"put_(): Expected a long tensor for index, but got {LEGACY_NAMES[index.dtype.name]}")
     if self.dtype != source.dtype:
         raise RuntimeError(f"put_(): self and source expected to have the same dtype, but got self.dtype = "
-                           f"{_TORCH_TYPE[self.dtype.name]} and source.dtype = {_TORCH_TYPE[source.dtype.name]}")
+                           f"{LEGACY_NAMES[self.dtype.name]} and source.dtype = {LEGACY_NAMES[source.dtype.name]}")
     if index.size != source.size:
         raise IndexError(f"put_(): Expected source and index to have the same number of elements, but got "
                          f"source.numel() = {source.size}, index.numel() = {index.size}")
@@ -1386,7 +1385,7 @@ def put(self, index, source, accumulate=False):
 def _index_put(self, key, values, accumulate=False):
     if self.dtype != values.dtype:
         raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
-                           f"{_TORCH_TYPE[self.dtype.name]} for the destination and {_TORCH_TYPE[values.dtype.name]} "
+                           f"{LEGACY_NAMES[self.dtype.name]} for the destination and {LEGACY_NAMES[values.dtype.name]} "
                            f"for the source.")
     target = self[key].shape
     try:

@@ -424,7 +424,7 @@ def _convolution(input, weight, bias, stride, padding, dilation, transposed, out
 
 
 def _check_conv_dtypes(input, weight, bias):
-    scalar = _dtype.LEGACY_NAMES  # Float, Long ... (and D._C_NAMES: C++ names, float, long int ...)
+    scalar = _dtype.LEGACY_NAMES
     if weight.dtype is not input.dtype and input.dtype.name == "float32" and input.ndim > 3 and input.shape[0] > 1:
         # NOTE: PyTorch's CPU dispatcher sends batched float32 convolutions to mkldnn, whose check words it so.
         raise RuntimeError(f"Input type (torch.FloatTensor) and weight type (torch.{scalar[weight.dtype.name]}"
@@ -433,8 +433,8 @@ def _check_conv_dtypes(input, weight, bias):
     if weight.dtype is not input.dtype:
         raise RuntimeError(f"expected scalar type {scalar[input.dtype.name]} but found {scalar[weight.dtype.name]}")
     if bias is not None and bias.dtype is not input.dtype:
-        raise RuntimeError(f"Input type ({D._C_NAMES[input.dtype.name]}) and bias type ({D._C_NAMES[bias.dtype.name]}) "
-                           f"should be the same")
+        raise RuntimeError(f"Input type ({_dtype.C_NAMES[input.dtype.name]}) and bias type "
+                           f"({_dtype.C_NAMES[bias.dtype.name]}) should be the same")
 
 
 def _batched(input, d, name):

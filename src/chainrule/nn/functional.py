@@ -576,7 +576,7 @@ def linear(input, weight, bias=None):
     """input @ weight.T + bias, through the same mm / addmm / view nodes PyTorch records."""
     if input.dtype is not weight.dtype:
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
-                           f"{D._C_NAMES[input.dtype.name]} != {D._C_NAMES[weight.dtype.name]}")
+                           f"{_dtype.C_NAMES[input.dtype.name]} != {_dtype.C_NAMES[weight.dtype.name]}")
     if bias is not None and bias.dtype is not input.dtype:
         raise RuntimeError(f"self and mat2 must have the same dtype, but got {_type_name(bias._data.dtype)} and "
                            f"{_type_name(input._data.dtype)}")
