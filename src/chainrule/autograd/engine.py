@@ -59,12 +59,31 @@ def _walk(roots, grads, release, raw):
     pending = {}  # node -> the gradients it holds so far, one slot per output
     waiting = []  # heap of (-sequence number, node) over the nodes in `pending`, leaves excepted
     leaves = []  # heap of (-number taken when made, accumulator) over the leaves in `pending`
-    for (node, nr), g in zip(roots, grads):
-        _gather(pending, waiting, leaves, node, nr, g, raw)
     heappop, heappush = heapq.heappop, heapq.heappush
-    node = g = None
+    nexts, nrs = zip(*roots) if roots else ((), ())  # (node, nr) pairs; the roots get the first gradients
+    outputs = grads
     while True:
-        if node is None:
+        first = None  # the first node these gradients start, kept off the heap while it may go next
+        for nxt, nr, g in zip(nexts, nrs, outputs):
+            if nxt is None or g is None:
+                continue
+            if nr or nxt in pending:
+                if not _gather(pending, nxt, nr, g, raw):
+                    continue
+            else:  # _gather's commonest case, inline
+                pending[nxt] = [g]
+            if nxt._seq is _FIRST:
+                heappush(leaves, (-nxt._born, nxt))
+            elif first is None:
+                first = nxt
+            else:
+                heappush(waiting, (-nxt._seq, nxt))
+        g = outputs = None  # hold no gradient past its node: only_here counts references
+        if first is not None and (not waiting or waiting[0][0] > -first._seq):
+            node = first  # nothing later waits: it goes next
+        else:
+            if first is not None:
+                heappush(waiting, (-first._seq, first))
             if not waiting:
                 break
             node = heappop(waiting)[1]
@@ -72,24 +91,8 @@ def _walk(roots, grads, release, raw):
             _accumulate_leaves(pending, leaves, raw, node._seq)
         inputs = pending.pop(node)
         outputs = node.apply_raw(inputs, release) if raw else node.apply(inputs, release)
-        inputs = first = None  # first: the first node this one starts, kept off the heap while it may go next
-        for nxt, nr, g in zip(node._next, node._nrs, outputs):
-            if nxt is not None and g is not None:
-                if nr or nxt in pending:
-                    _gather(pending, waiting, leaves, nxt, nr, g, raw)
-                else:
-                    pending[nxt] = [g]
-                    if nxt._seq is _FIRST:
-                        heappush(leaves, (-nxt._born, nxt))
-                    elif first is None:
-                        first = nxt
-                    else:
-                        heappush(waiting, (-nxt._seq, nxt))
-        g = outputs = None  # hold no gradient past its node: only_here counts references
-        node = first
-        if first is not None and waiting and waiting[0][0] < -first._seq:  # a later node waits: it goes first
-            heappush(waiting, (-first._seq, first))
-            node = None
+        inputs = None
+        nexts, nrs = node._next, node._nrs
     _accumulate_leaves(pending, leaves, raw, -1)
 
 
@@ -107,22 +110,17 @@ def _accumulate_leaves(pending, leaves, raw, below):
         g = inputs = None
 
 
-def _gather(pending, waiting, leaves, node, nr, g, raw):
-    """Add gradient `g` for output `nr` of `node` to what it holds, queueing the node if it held nothing."""
+def _gather(pending, node, nr, g, raw):
+    """Add gradient `g` (None: nothing) for output `nr` of `node` to the gradients it holds; True if it held none."""
     buf = pending.get(node)
     if buf is None:
         pending[node] = [None] * nr + [g]
-        if node._seq is _FIRST:
-            heapq.heappush(leaves, (-node._born, node))
-        else:
-            heapq.heappush(waiting, (-node._seq, node))
-        return
+        return True
     if nr >= len(buf):  # multi-output nodes: one slot per output seen so far
         buf.extend([None] * (nr + 1 - len(buf)))
-    if buf[nr] is None:
-        buf[nr] = g
-    else:
-        buf[nr] = _sum(buf, nr, g, raw)
+    if g is not None:
+        buf[nr] = g if buf[nr] is None else _sum(buf, nr, g, raw)
+    return False
 
 
 def _sum(buf, nr, g, raw):
@@ -227,18 +225,12 @@ def _walk_watched(roots, grads, retain_graph, raw, captures):
             for nxt, nr, g in zip(nexts, node._nrs, outputs):
                 if nxt is None:
                     continue
-                buf = buffers.get(nxt)
-                if buf is None:
-                    buf = buffers[nxt] = [None] * (nr + 1)
-                elif nr >= len(buf):  # multi-output nodes: one slot per output seen so far
-                    buf.extend([None] * (nr + 1 - len(buf)))
-                if g is not None:
-                    buf[nr] = g if buf[nr] is None else _sum(buf, nr, g, raw)
+                _gather(buffers, nxt, nr, g, raw)
                 deps[nxt] -= 1
                 if deps[nxt] == 0:
                     heappush(ready, (-nxt._seq, tie, nxt, buffers.pop(nxt)))
                     tie += 1
-            g = outputs = buf = None  # hold no gradient past its node: only_here counts references
+            g = outputs = None  # hold no gradient past its node: only_here counts references
         if not ready:
             return captured
         node, inputs = heappop(ready)[2:]
