@@ -696,11 +696,10 @@ def _record_source(spec, names, ind):
     meta = [f"_v{i}.shape, _dt" if i == tp[0] else f"(_v{i}.shape if type({names[i]}) is _T else None), _dt"
             for i in spec.diff_pos]  # in the fast path every tensor has the dtype _dt
     lines += [f"_n._meta = ({', '.join(meta)},)", "_r._requires_grad = True", "_r.grad_fn = _n"]
-    if spec.saved_outputs:
-        lines.append("_n._result = (_out, _r._vc, _r._vc[0], 0)" if spec.view else
-                     "_r._vc = _rv = [0]")
-        if not spec.view:
-            lines.append("_n._result = (_out, _rv, 0, 0)")
+    if spec.saved_outputs and spec.view:  # the output shares its source's counter, at its version
+        lines.append("_n._result = (_out, _r._vc, _r._vc[0], 0)")
+    elif spec.saved_outputs:  # a counter of its own, at 0
+        lines += ["_r._vc = _rv = [0]", "_n._result = (_out, _rv, 0, 0)"]
     return [ind + line for line in lines]
 
 

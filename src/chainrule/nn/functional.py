@@ -1050,9 +1050,8 @@ def _times_share(g, grad, self, reduction):
     """g times what each element's loss receives of the gradient `grad` of the reduced loss."""
     if reduction != "mean":
         return g * grad
-    if type(grad) is np.ndarray:
-        return g * D._share(grad, math.prod(self.shape))
-    return g * (grad / max(math.prod(self.shape), 1))
+    n = math.prod(self.shape)
+    return g * (D._share(grad, n) if type(grad) is np.ndarray else grad / max(n, 1))
 
 
 def _broadcast_pair(input, target, stacklevel=3):
