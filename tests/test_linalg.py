@@ -305,3 +305,15 @@ def test_matrix_norm_of_empty_matrices(shape, ord):
             return type(e).__name__, str(e)
         return r.tolist(), tuple(r.shape), None if r.grad_fn is None else r.grad_fn.name()
     assert call(chainrule) == call(torch)
+
+
+@pytest.mark.parametrize("rows", [4, 160])  # below and above the size where the backward switches to matmul
+def test_mm_gradients_of_small_and_large_products_match_torch(rows):
+    a, b, g = rand(rows, 130), rand(130, 120), rand(rows, 120)
+    grads = []
+    for lib in (chainrule, torch):
+        x, w = lib.tensor(a, requires_grad=True), lib.tensor(b, requires_grad=True)
+        lib.mm(x, w).backward(lib.tensor(g))
+        grads.append((x.grad.numpy(), w.grad.numpy()))
+    for got, want in zip(*grads):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
