@@ -357,6 +357,28 @@ def test_saved_values_before_and_after_backward(expr, names):
     got, want = run(chainrule), run(torch)
     assert repr(got) == repr(want)
 
+@pytest.mark.parametrize("expr", [
+    "x * 2", "2.5 * x", "x / 2", "x * True", "2 / x", "x - 2", "2 - x", "x ** 2", "lib.clamp(x, -1, 1)",
+    "lib.lerp(x, x.detach(), 0.3)", "lib.atan2(x, lib.tensor(2.))", "lib.where(x > 0, x, 0.0)",
+    "x.sum(1)", "x.sum(-1)", "x.sum((0, 2))", "x.mean()", "x.mean(1, keepdim=True)", "x.amax(-1)", "x.amin()",
+    "x.std(1)", "x.var()", "x.var(unbiased=False)", "lib.var_mean(x, 1)[0]", "lib.std_mean(x)[0]", "x.logsumexp(-1)",
+    "x.norm(dim=1)", "x.nansum(0)",
+    "x[1:]", "x[-2:, ::2]", "x[:, 1:100]", "x[:, :-1]", "x.narrow(-1, -2, 2)", "x[:, -1]", "x.select(-1, 0)",
+    "x[[0, 2]]", "x[:, [0, 2]]", "x[..., lib.tensor([1, 0])]", "x[x > 0]", "x[1:, lib.tensor([1])]",
+    "x[:1].squeeze(0)", "x[:1].squeeze((0, 1))", "x.unsqueeze(-1)", "x.softmax(-1)", "x.cumsum(-1)", "x.flip(-1)",
+    "x.transpose(-1, 0)", "x.permute(2, 0, 1)", "lib.cat([x, x], -1)", "lib.stack([x, x], 1)",
+    "x.max(-1)[0]", "x.min(1)[0]", "x.sort()[0]", "x.sort(stable=True)[0]", "x.topk(2)[0]", "x.kthvalue(2, 1)[0]",
+    "x.median(-1)[0]", "x.mode(0)[0]", "x.msort()",
+])
+def test_saved_attributes_match_torch(expr):
+    # every `_saved_*` attribute PyTorch's node has, with its value as PyTorch shows it (a number given for a
+    # tensor argument as a 0-d tensor, an int[] dim as a tuple, a negative int64 as unsigned), and no others
+    def saved(lib):
+        node = eval(expr, {"lib": lib, "x": data(lib, 3, 4, 5)}).grad_fn
+        return [node.name()] + [(a, getattr(node, a)) for a in sorted(dir(node)) if a.startswith("_saved_")]
+    same(saved)
+
+
 def test_inplace_on_non_leaf_rebases_history():
     def f(lib):
         w, b = data(lib, 3), data(lib, 3, seed=1)

@@ -1,4 +1,6 @@
 """Binds the op table onto Tensor: methods, operators, in-place variants and indexing."""
+import operator
+
 import numpy as np
 
 from . import _dtype
@@ -205,6 +207,15 @@ def _normalize_key(key, ndim):
     return out, positions
 
 
+_INT64_MAX = (1 << 63) - 1
+
+
+def _slice_bounds(k):
+    """start, end and step of a slice as PyTorch saves them: as given, an open end as the largest int64."""
+    return (0 if k.start is None else operator.index(k.start), _INT64_MAX if k.stop is None else operator.index(k.stop),
+            1 if k.step is None else operator.index(k.step))
+
+
 def _basic_part(self, keys, positions):
     """Apply ints, slices and None first, as views (select / slice / unsqueeze nodes), as PyTorch does.
     Returns the view and what remains for tensor indices: a key with full slices for the kept dims, or
@@ -219,8 +230,8 @@ def _basic_part(self, keys, positions):
             if k != slice(None):
                 if k.step is not None and k.step <= 0:
                     raise ValueError("step must be greater than zero")
-                start, stop, step = k.indices(out._data.shape[dim])
-                out = D._slice(out, dim, start, max(stop, start), step)
+                k.indices(out._data.shape[dim])  # what Python checks of the bounds
+                out = D._slice(out, dim, *_slice_bounds(k))
             rest.append(slice(None))
             dim += 1
         elif isinstance(k, np.ndarray):

@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from . import op as _op
-from .op import op, public, sum_to, sum_to_array
+from .op import DIM_LIST, op, public, sum_to, sum_to_array
 from .. import _dtype
 
 
@@ -365,7 +365,8 @@ def _sum_all(self, dtype=None):
     return self.sum(dtype=_sum_dtype(self, dtype))
 
 
-@op("SumBackward1", self=lambda grad, self_shape, dim, keepdim: _reduce_backward(grad, self_shape, dim, keepdim),
+@op("SumBackward1", shown=DIM_LIST,
+    self=lambda grad, self_shape, dim, keepdim: _reduce_backward(grad, self_shape, dim, keepdim),
     raw={"self": lambda grad, self_shape, dim, keepdim: _reduce_backward(grad, self_shape, dim, keepdim, _spread)})
 def _sum_dim(self, dim, keepdim=False, dtype=None):
     return self.sum(axis=wrap_dims(dim, self.ndim), keepdims=keepdim, dtype=_sum_dtype(self, dtype))
@@ -392,7 +393,8 @@ def _check_mean_dtype(arr, dtype):
     return _dtype.to_dtype(dtype).np if dtype is not None else None
 
 
-@op("MeanBackward0", self=lambda grad, self_shape: _expand(grad, self_shape) / max(math.prod(self_shape), 1),
+@op("MeanBackward0", shown={"self_sym_numel": ("self_shape", math.prod)},
+    self=lambda grad, self_shape: _expand(grad, self_shape) / max(math.prod(self_shape), 1),
     raw={"self": lambda grad, self_shape: _spread(_share(grad, math.prod(self_shape)), self_shape)})
 def _mean_all(self, dtype=None):
     if dtype is None and self.size and (self.dtype.char == "f" or self.dtype.char == "d"):
@@ -400,7 +402,8 @@ def _mean_all(self, dtype=None):
     return self.mean(dtype=_check_mean_dtype(self, dtype))
 
 
-@op("MeanBackward1", self=lambda grad, self_shape, dim, keepdim: _reduce_backward(grad, self_shape, dim, keepdim)
+@op("MeanBackward1", shown={**DIM_LIST, "self_sym_numel": ("self_shape", math.prod)},
+    self=lambda grad, self_shape, dim, keepdim: _reduce_backward(grad, self_shape, dim, keepdim)
     / max(math.prod([self_shape[d] for d in wrap_dims(dim, len(self_shape))]), 1))
 def _mean_dim(self, dim, keepdim=False, dtype=None):
     return self.mean(axis=wrap_dims(dim, self.ndim), keepdims=keepdim, dtype=_check_mean_dtype(self, dtype))
@@ -429,7 +432,7 @@ def _norm_backward(grad, self, result, ord, dim, keepdim):
     return grad * _where(result == 0, 0.0, scale)
 
 
-@op("LinalgVectorNormBackward0", float_op=True,
+@op("LinalgVectorNormBackward0", float_op=True, shown=DIM_LIST,
     self=lambda grad, self, result, ord, dim, keepdim: _norm_backward(grad, self, result, ord, dim, keepdim))
 def _vector_norm(self, ord=2, dim=None, keepdim=False, *, dtype=None):
     axes = None if dim is None else wrap_dims(dim, self.ndim)
@@ -724,13 +727,13 @@ def _squeeze_all(self):
     return np.squeeze(self)
 
 
-@op("SqueezeBackward1", view=True, raw=True, self=lambda grad, self_shape: grad.reshape(self_shape))
+@op("SqueezeBackward1", view=True, raw=True, self=lambda grad, self_shape, dim: grad.reshape(self_shape))
 def _squeeze_dim(self, dim):
     d = wrap_dim(dim, self.ndim)
     return np.squeeze(self, d) if self.ndim and self.shape[d] == 1 else self
 
 
-@op("SqueezeBackward2", view=True, raw=True, self=lambda grad, self_shape: grad.reshape(self_shape))
+@op("SqueezeBackward2", view=True, raw=True, self=lambda grad, self_shape, dim: grad.reshape(self_shape))
 def _squeeze_dims(self, dim):
     dims = tuple(d for d in wrap_dims(dim, self.ndim) if self.shape[d] == 1)
     return np.squeeze(self, dims)
@@ -863,13 +866,13 @@ def _select_backward(self, input_sizes, dim, index):
 def _slice(self, dim, start=None, end=None, step=1):
     if step is not None and step <= 0:
         raise ValueError("step must be greater than zero")
-    return self[(slice(None),) * dim + (slice(start, end, step),)]
+    return self[(slice(None),) * wrap_dim(dim, self.ndim) + (slice(start, end, step),)]
 
 
 @op("SliceBackwardBackward0", self=lambda grad, dim, start, end, step: _slice(grad, dim, start, end, step))
 def _slice_backward(self, input_sizes, dim, start, end, step):
     out = np.zeros(input_sizes, dtype=self.dtype)
-    out[(slice(None),) * dim + (slice(start, end, step),)] = self
+    out[(slice(None),) * wrap_dim(dim, len(input_sizes)) + (slice(start, end, step),)] = self
     return out
 
 
@@ -878,7 +881,17 @@ def _alias(self):
     return self.view()
 
 
-@op("IndexBackward0", nondiff=(), self=lambda grad, self_shape, key: _index_backward(grad, self_shape, key))
+def _index_tensors(key):
+    """How PyTorch shows an advanced index: a tensor per indexed dim, None for a dim taken whole, none after the
+    last tensor."""
+    shown = [None if isinstance(k, slice) else constant(k) if isinstance(k, np.ndarray) else k for k in key]
+    while shown and shown[-1] is None:
+        shown.pop()
+    return tuple(shown)
+
+
+@op("IndexBackward0", nondiff=(), shown={"indices": ("key", _index_tensors), "key": None},
+    self=lambda grad, self_shape, key: _index_backward(grad, self_shape, key))
 def _index(self, key):
     return self[key]
 

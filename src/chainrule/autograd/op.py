@@ -131,30 +131,82 @@ class OpNode(Node):
         cls.release = namespace["release"]
         cls.release(self)
 
-    def _saved_value(self, k):
+    def _unpack_saved(self, k):
         value = self._saved[k]
         if value is _DROPPED:
             raise RuntimeError(FREED_MESSAGE)
         return value
 
-    def _saved_output(self):
+    def _unpack_saved_result(self, j=0):
         if self._freed:
             raise RuntimeError(FREED_MESSAGE)
-        return self._unpack_result()
+        return self._unpack_result(j)
 
 
-def _saved_properties(spec):
-    """PyTorch's names for what a node saved: `_saved_<name>` (a shape also as `_saved_<input>_sym_sizes`) and
-    `_saved_result`. NOTE: properties, not a __getattr__: CPython reads every attribute of a class that has
-    __getattr__ the slow way, and nodes are read many times per backward."""
+# Saved arguments PyTorch declares as int64 or int[]; it shows a negative one as unsigned: dim=-1 reads
+# 18446744073709551615. Scalars (alpha, min, exponent, ...) keep their sign.
+_INT64_NAMES = frozenset(("dim", "dims", "dim0", "dim1", "dim2", "index", "start", "end", "step", "split_size",
+                          "shifts", "diagonal", "offset"))
+
+
+def _as_unsigned(value):
+    if type(value) is int:
+        return value % (1 << 64)
+    if type(value) in (tuple, list) and all(type(v) is int for v in value):
+        return tuple(v % (1 << 64) for v in value)
+    return value
+
+
+def as_int_list(value):
+    """How PyTorch shows a saved int[] argument given as one int (dim=1 reads (1,)), negatives unsigned."""
+    return _as_unsigned((value,) if type(value) is int else value)
+
+
+DIM_LIST = {"dim": ("dim", as_int_list)}  # `shown` for ops whose dim PyTorch declares as int[]
+
+
+def _as_wrapped_number(value):
+    """A Python number where PyTorch's op takes a Tensor: PyTorch saved it as a 0-d tensor (a wrapped number)."""
+    if type(value) in _WRAPPED_DTYPES:
+        return Tensor._make(np.asarray(value, _WRAPPED_DTYPES[type(value)]))
+    return value
+
+
+_WRAPPED_DTYPES = {bool: np.bool_, int: np.int64, float: np.float64, complex: np.complex128}
+
+
+def _saved_properties(spec, shown):
+    """PyTorch's names for what a node saved: `_saved_<name>`, a shape as `_saved_<input>_sym_sizes`, and
+    `_saved_result` (`_saved_result0`, ... for ops with several outputs). `shown` adds, renames or hides:
+    {name: (saved name, how PyTorch shows it)}, or {name: None} for what PyTorch does not show.
+    NOTE: properties, not a __getattr__: CPython reads every attribute of a class that has __getattr__ the slow
+    way, and nodes are read many times per backward."""
     props = {}
     for k, name in enumerate(spec.saved_names):
-        props["_saved_" + name] = prop = property(lambda self, k=k: self._saved_value(k))
-        if name.endswith("_shape"):
-            props["_saved_" + name[:-6] + "_sym_sizes"] = prop
-    if spec.saved_outputs:
-        props["_saved_result"] = property(OpNode._saved_output)
+        if spec.listed and k < len(spec.saved_pos) and spec.saved_pos[k] == 0:
+            continue  # cat's and stack's tensors: PyTorch's node keeps only their sizes
+        if k < len(spec.saved_pos) and spec.saved_pos[k] in spec.diff_pos:
+            show = _as_wrapped_number
+        else:
+            show = _as_unsigned if name in _INT64_NAMES else None
+        name = name[:-6] + "_sym_sizes" if name.endswith("_shape") else name
+        props["_saved_" + name] = _saved_property(k, show)
+    for j, n in enumerate(spec.saved_outputs):  # PyTorch numbers the results of ops with several outputs
+        props["_saved_result" + (str(n) if spec.outputs > 1 else "")] = property(
+            lambda self, j=j: self._unpack_saved_result(j))
+    for name, how in shown.items():
+        if how is None:
+            del props["_saved_" + name]
+            continue
+        source, show = how
+        props["_saved_" + name] = _saved_property(spec.saved_names.index(source), show)
     return props
+
+
+def _saved_property(k, show):
+    if show is None:
+        return property(lambda self: self._unpack_saved(k))
+    return property(lambda self: show(self._unpack_saved(k)))
 
 
 _REUSE_MIN = 1 << 15  # elements: below this a fresh buffer is cheap and the checks would not pay
@@ -469,14 +521,15 @@ _DONATED = "out"  # a raw formula's parameter for a buffer it may write its resu
 
 
 def op(grad_fn=None, *, promote=False, float_op=False, nondiff=(), view=False, outputs=1,
-       nondiff_outputs=(), listed=False, ufunc=None, raw=None, **formulas):
+       nondiff_outputs=(), listed=False, ufunc=None, raw=None, shown=None, **formulas):
     """Declare an op: see the module docstring. Returns the public function.
 
     `ufunc`: a NumPy ufunc (or a function taking a ufunc's `out=`) that computes the forward from the
     tensor arguments alone when the other arguments keep their defaults. The dispatcher then calls it
     directly, and writes into a large temporary argument's buffer instead of allocating (see `_reusable`).
     `raw`: True when the formulas mean the same on NumPy arrays, or {input: formula on arrays} (see the
-    module docstring); inputs left out run their Tensor formula on wrapped arrays."""
+    module docstring); inputs left out run their Tensor formula on wrapped arrays.
+    `shown`: saved values PyTorch names or shows otherwise, {name: (saved name, function)} (see _saved_properties)."""
     def declare(forward):
         code = forward.__code__
         names = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
@@ -512,7 +565,7 @@ def op(grad_fn=None, *, promote=False, float_op=False, nondiff=(), view=False, o
         if grad_fn is not None:
             slots = ("_result",) if spec.saved_outputs else ()
             spec.node_cls = type(grad_fn, (OpNode,), {"__slots__": slots, "_spec": spec, "_listed": listed,
-                                                      **_saved_properties(spec)})
+                                                      **_saved_properties(spec, shown or {})})
         else:
             spec.node_cls = None
         return _public_function(forward, spec, names)

@@ -34,7 +34,7 @@ import numpy as np
 from . import derivatives as D
 from . import grad_mode
 from .derivatives import _where, wrap_dim, wrap_dims
-from .op import INPLACE, op, public
+from .op import DIM_LIST, INPLACE, op, public
 from .pointwise import maximum, minimum
 from .shape_ops import _flip
 from .. import _dtype
@@ -168,12 +168,16 @@ _scatter_add = _scatter_into_zeros("ScatterAddBackward0", True)
 def _value_selecting_backward(grad, dim, indices, self_shape, keepdim, scatter=_scatter):
     if not len(self_shape):
         return grad
+    dim = wrap_dim(dim, len(self_shape))  # saved as given, as PyTorch shows it
     if not keepdim:
         grad, indices = grad.unsqueeze(dim), indices.unsqueeze(dim)
     return scatter(grad, dim, indices, self_shape)
 
 
-def _selector(grad_fn, scatter=_scatter):
+_UNREDUCED = {"keepdim": None}  # sort, topk, cummax and cummin keep every dim: PyTorch's nodes have no keepdim
+
+
+def _selector(grad_fn, scatter=_scatter, shown=None):
     """The values half of a (values, indices) op: a gather named after the op (NOTE [Value-selecting ops])."""
     def values(self, dim, indices, keepdim):
         if not self.ndim:
@@ -181,7 +185,7 @@ def _selector(grad_fn, scatter=_scatter):
         out = np.take_along_axis(self, indices if keepdim else np.expand_dims(indices, dim), axis=dim)
         return out if keepdim else np.squeeze(out, dim)
     values.__name__ = values.__qualname__ = "_" + grad_fn
-    return op(grad_fn, nondiff=("indices",),
+    return op(grad_fn, nondiff=("indices",), shown=shown,
               self=lambda grad, self_shape, dim, indices, keepdim: _value_selecting_backward(
                   grad, dim, indices, self_shape, keepdim, scatter))(values)
 
@@ -307,7 +311,7 @@ def _extreme(name, self, dim, keepdim, other, full, selector, kind, binary, np_a
     if not isinstance(dim, int):
         raise TypeError(f"{name}(): argument 'dim' (position 1) must be int, not {type(dim).__name__}")
     d, idx = _arg_along(name, self._data, dim, np_arg)
-    return _with_indices(kind, selector, self, d, idx, keepdim)
+    return _with_indices(kind, selector, self, dim, idx, keepdim)
 
 
 @public
@@ -325,7 +329,7 @@ def min(self, dim=None, keepdim=False, *, other=None):
     return _extreme("min", self, dim, keepdim, other, _min_all, _min_values, _min_type, minimum, np.argmin)
 
 
-@op("AmaxBackward0", self=lambda grad, self, result, dim, keepdim: _scale_grad_by_count(
+@op("AmaxBackward0", shown=DIM_LIST, self=lambda grad, self, result, dim, keepdim: _scale_grad_by_count(
     grad, self, result, _axes(dim, self.ndim), keepdim))
 def amax(self, dim=(), keepdim=False):
     """Maximum over dim (int or tuple; () means all dims). Ties share the gradient evenly."""
@@ -334,7 +338,7 @@ def amax(self, dim=(), keepdim=False):
     return np.amax(self, axis=axes, keepdims=keepdim)
 
 
-@op("AminBackward0", self=lambda grad, self, result, dim, keepdim: _scale_grad_by_count(
+@op("AminBackward0", shown=DIM_LIST, self=lambda grad, self, result, dim, keepdim: _scale_grad_by_count(
     grad, self, result, _axes(dim, self.ndim), keepdim))
 def amin(self, dim=(), keepdim=False):
     """Minimum over dim (int or tuple; () means all dims). Ties share the gradient evenly."""
@@ -411,7 +415,7 @@ def _variance(name, a, dim, correction, keepdim):
         raise RuntimeError(f"{'std and var' if name in ('std', 'var') else name} only support floating point and "
                            "complex dtypes")
     axes = _axes(dim, a.ndim)
-    dof = math.prod([a.shape[d] for d in axes]) - correction
+    dof = math.prod([a.shape[d] for d in axes]) - (1 if correction is None else correction)
     if dof <= 0:
         warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
                       "reduction factor (input numel divided by output numel).", UserWarning, stacklevel=6)
@@ -424,7 +428,7 @@ def _variance(name, a, dim, correction, keepdim):
 
 def _var_backward(grad, self, dim, correction, keepdim):
     axes = _axes(dim, self.ndim)
-    dof = math.prod([self.shape[d] for d in axes]) - correction
+    dof = math.prod([self.shape[d] for d in axes]) - (1 if correction is None else correction)
     if dim is None or self.ndim == 0:
         if dof <= 0:  # 2 / dof is infinite: NaN where self equals its mean, inf elsewhere (as PyTorch)
             return grad * _where(self == self.mean(), float("nan"), float("inf"))
@@ -438,13 +442,13 @@ def _std_to_var_grad(grad, result):
     return _where(result == 0, 0.0, grad / (result * 2))
 
 
-@op("VarBackward0", self=lambda grad, self, dim, correction, keepdim: _var_backward(
+@op("VarBackward0", shown=DIM_LIST, self=lambda grad, self, dim, correction, keepdim: _var_backward(
     grad, self, dim, correction, keepdim))
 def _var(self, dim, correction, keepdim):
     return _variance("var", self, dim, correction, keepdim)[0]
 
 
-@op("StdBackward0", self=lambda grad, self, result, dim, correction, keepdim: _var_backward(
+@op("StdBackward0", shown=DIM_LIST, self=lambda grad, self, result, dim, correction, keepdim: _var_backward(
     _std_to_var_grad(grad, result), self, dim, correction, keepdim))
 def _std(self, dim, correction, keepdim):
     return np.sqrt(_variance("std", self, dim, correction, keepdim)[0])
@@ -463,15 +467,16 @@ def _var_mean_backward(grads, self, result, dim, correction, keepdim, is_std):
     return out
 
 
-@op("VarMeanBackward0", outputs=2, self=lambda grads, self, result, dim, correction, keepdim: _var_mean_backward(
-    grads, self, result, dim, correction, keepdim, False))
+@op("VarMeanBackward0", outputs=2, shown=DIM_LIST, self=lambda grads, self, dim, correction, keepdim: _var_mean_backward(
+    grads, self, None, dim, correction, keepdim, False))
 def _var_mean(self, dim, correction, keepdim):
     var, axes = _variance("var_mean", self, dim, correction, keepdim)
     return var, np.mean(self, axis=axes, keepdims=keepdim)
 
 
-@op("StdMeanBackward0", outputs=2, self=lambda grads, self, result, dim, correction, keepdim: _var_mean_backward(
-    grads, self, result, dim, correction, keepdim, True))
+@op("StdMeanBackward0", outputs=2, shown=DIM_LIST,
+    self=lambda grads, self, result, dim, correction, keepdim: _var_mean_backward(
+        grads, self, result, dim, correction, keepdim, True))
 def _std_mean(self, dim, correction, keepdim):
     var, axes = _variance("std_mean", self, dim, correction, keepdim)
     return np.sqrt(var), np.mean(self, axis=axes, keepdims=keepdim)
@@ -486,7 +491,7 @@ def _var_args(dim, unbiased, correction):
                         "and correction")
     if isinstance(dim, (tuple, list)) and not dim:
         dim = None
-    if correction is None:
+    if correction is None and (dim is not None or unbiased is not None):  # PyTorch keeps None when nothing says
         correction = 0 if unbiased is False else 1
     return dim, correction
 
@@ -526,8 +531,8 @@ def _logsumexp_backward(grad, self, result, dim, keepdim):
     return _restore(grad, self.shape, axes, keepdim) * (self - _restore(result, self.shape, axes, keepdim)).exp()
 
 
-@op("LogsumexpBackward0", float_op=True, self=lambda grad, self, result, dim, keepdim: _logsumexp_backward(
-    grad, self, result, dim, keepdim))
+@op("LogsumexpBackward0", float_op=True, shown=DIM_LIST,
+    self=lambda grad, self, result, dim, keepdim: _logsumexp_backward(grad, self, result, dim, keepdim))
 def logsumexp(self, dim, keepdim=False):
     """log(sum(exp(x))) over dim, stable for large |x|: the max is subtracted first (infinite maxima are not)."""
     axes = _axes(dim, self.ndim)
@@ -621,8 +626,8 @@ INPLACE.update({"cumsum", "cumprod"})  # Tensor.cumsum_ / cumprod_
 
 _cummax_type = _return_type("cummax")
 _cummin_type = _return_type("cummin")
-_cummax_values = _selector("CummaxBackward0", _scatter_add)
-_cummin_values = _selector("CumminBackward0", _scatter_add)
+_cummax_values = _selector("CummaxBackward0", _scatter_add, _UNREDUCED)
+_cummin_values = _selector("CumminBackward0", _scatter_add, _UNREDUCED)
 
 
 def _cum_extreme(kind, selector, accumulate, self, dim):
@@ -636,7 +641,7 @@ def _cum_extreme(kind, selector, accumulate, self, dim):
         hit |= np.isnan(a)
     pos = np.arange(a.shape[d]).reshape((-1,) + (1,) * (a.ndim - d - 1))
     idx = np.maximum.accumulate(np.where(hit, pos, 0), axis=d)
-    return _with_indices(kind, selector, self, d, idx, True, False)
+    return _with_indices(kind, selector, self, dim, idx, True, False)
 
 
 @public
@@ -702,7 +707,7 @@ def _nansum_backward(grad, self, dim, keepdim):
     return _restore(grad, self.shape, axes, keepdim).expand(self.shape) * D.constant(~np.isnan(self._data))
 
 
-@op("NansumBackward0", self=lambda grad, self, dim, keepdim: _nansum_backward(grad, self, dim, keepdim))
+@op("NansumBackward0", shown=DIM_LIST, self=lambda grad, self, dim, keepdim: _nansum_backward(grad, self, dim, keepdim))
 def _nansum(self, dim=None, keepdim=False, dtype=None):
     return np.nansum(self, axis=_axes(dim, self.ndim), keepdims=keepdim, dtype=_acc_dtype(self, dtype))
 
@@ -733,9 +738,9 @@ _kthvalue_type = _return_type("kthvalue")
 _median_type = _return_type("median")
 _nanmedian_type = _return_type("nanmedian")
 _mode_type = _return_type("mode")
-_sort_values = _selector("SortBackward0")
-_sort_stable_values = _selector("SortBackward1")
-_topk_values = _selector("TopkBackward0")
+_sort_values = _selector("SortBackward0", shown=_UNREDUCED)
+_sort_stable_values = _selector("SortBackward1", shown=_UNREDUCED)
+_topk_values = _selector("TopkBackward0", shown=_UNREDUCED)
 _kthvalue_values = _selector("KthvalueBackward0")
 _median_values = _selector("MedianBackward1")
 _nanmedian_values = _selector("NanmedianBackward1")
@@ -771,7 +776,7 @@ def sort(self, dim=-1, descending=False, *, stable=_NOT_GIVEN):
     d = wrap_dim(dim, self.ndim)
     idx = _argsort(self._data, d, descending) if self.ndim else 0
     selector = _sort_values if stable is _NOT_GIVEN else _sort_stable_values
-    return _with_indices(_sort_type, selector, self, d, idx, True, False)
+    return _with_indices(_sort_type, selector, self, dim, idx, True, False)
 
 
 @op(nondiff=("self",))
@@ -797,7 +802,7 @@ def topk(self, k, dim=-1, largest=True, sorted=True):
     if not 0 <= k <= (a.shape[d] if a.ndim else 1):
         raise RuntimeError("selected index k out of range")
     idx = _take(_argsort(a, d, largest), d, 0, k) if a.ndim else 0
-    return _with_indices(_topk_type, _topk_values, self, d, idx, True, False)
+    return _with_indices(_topk_type, _topk_values, self, dim, idx, True, False)
 
 
 @public
@@ -810,7 +815,7 @@ def kthvalue(self, k, dim=-1, keepdim=False):
     if not 1 <= k <= (a.shape[d] if a.ndim else 1):
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
     idx = np.take(_argsort(a, d, False), k - 1, axis=d) if a.ndim else 0
-    return _with_indices(_kthvalue_type, _kthvalue_values, self, d, idx, keepdim)
+    return _with_indices(_kthvalue_type, _kthvalue_values, self, dim, idx, keepdim)
 
 
 def _lower_median_all(a, ignore_nan):
@@ -866,7 +871,7 @@ def median(self, dim=None, keepdim=False):
     if dim is None:
         return _median_all(self)
     d, idx = _median_indices("median", self._data, dim, False)
-    return _with_indices(_median_type, _median_values, self, d, idx, keepdim)
+    return _with_indices(_median_type, _median_values, self, dim, idx, keepdim)
 
 
 @public
@@ -875,7 +880,7 @@ def nanmedian(self, dim=None, keepdim=False):
     if dim is None:
         return _nanmedian_all(self)
     d, idx = _median_indices("median", self._data, dim, True)  # NOTE: PyTorch's errors say median() here
-    return _with_indices(_nanmedian_type, _nanmedian_values, self, d, idx, keepdim)
+    return _with_indices(_nanmedian_type, _nanmedian_values, self, dim, idx, keepdim)
 
 
 def _mode_indices(a, d):
@@ -904,4 +909,4 @@ def mode(self, dim=-1, keepdim=False):
         return _with_indices(_mode_type, _mode_values, self, d, 0, keepdim)
     _check_reduction("mode", a, (d,), True)
     idx = _mode_indices(a, d) if a.size else np.zeros(np.delete(a.shape, d), np.int64)
-    return _with_indices(_mode_type, _mode_values, self, d, idx, keepdim)
+    return _with_indices(_mode_type, _mode_values, self, dim, idx, keepdim)

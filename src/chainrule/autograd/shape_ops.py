@@ -512,8 +512,8 @@ def _check_narrow(self, dim, start, length):
 @public
 def narrow(self, dim, start, length):
     """The slice `start:start+length` of dim `dim` (a view)."""
-    d, start = _check_narrow(self, dim, start, length)
-    return D._slice(self, d, start, start + length, 1)
+    _, start = _check_narrow(self, dim, start, length)
+    return D._slice(self, dim, start, start + length, 1)  # dim as given: PyTorch's node shows it so
 
 
 # ---- flip, roll -----------------------------------------------------------------------------------------
