@@ -204,3 +204,31 @@ np.log(np.zeros(1))  # the user's own NumPy call still warns
     assert done.stdout.strip() == "[nan, nan, inf]"
     warned = [line for line in done.stderr.splitlines() if "Warning" in line]
     assert len(warned) == 1 and "divide by zero encountered in log" in warned[0] and "<string>" in warned[0]
+
+
+def test_floating_point_trouble_stays_silent_after_catch_warnings():
+    # warnings.catch_warnings (pytest wraps every test in one) drops filters added inside it: chainrule's comes
+    # back when tensors are made or a backward pass starts, also over the user's "error" filter, as PyTorch is
+    # silent; the user's own NumPy call still raises
+    import subprocess
+    import sys
+    code = """
+import warnings
+import numpy as np
+with warnings.catch_warnings():
+    import chainrule as T
+x = T.tensor([0.0, -1.0], requires_grad=True)
+with warnings.catch_warnings():
+    warnings.simplefilter("error")
+    y = T.log(T.zeros(2)) + T.log(x)
+    print(y.tolist())
+    T.log(x).sum().backward()
+    print(x.grad.tolist())
+    try:
+        np.log(np.zeros(1))
+    except RuntimeWarning as e:
+        print(e)
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["[-inf, nan]", "[inf, -1.0]", "divide by zero encountered in log"]

@@ -1,7 +1,5 @@
 """chainrule: PyTorch's autograd, on NumPy. `import chainrule as torch` and autograd code runs unchanged."""
-import warnings as _warnings
-
-from . import _dtype
+from . import _dtype, _fp_warnings
 from ._dtype import (dtype, get_default_dtype, set_default_dtype, promote_types, bool_ as bool, uint8, int8,
                      int16, int32, int64, float16, float32, float64, complex64, complex128)
 from ._tensor import Tensor, Size, device
@@ -25,10 +23,7 @@ cfloat, cdouble = complex64, complex128
 _methods.install()
 globals().update({k: v for k, v in _PUBLIC.items() if k not in globals()})
 
-# NumPy reports floating-point trouble (log(0), 0/0, overflow) as RuntimeWarnings; PyTorch returns the inf or nan
-# silently. Ignored only where chainrule's own code does the arithmetic: a user's NumPy calls still warn.
-_warnings.filterwarnings("ignore", r"(divide by zero|invalid value|overflow|underflow) encountered",
-                         RuntimeWarning, r"chainrule(\.|$)")
+_fp_warnings.keep()  # floating-point trouble is silent, as in PyTorch (see _fp_warnings)
 
 __version__ = "0.1.0"
 

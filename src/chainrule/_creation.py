@@ -1,7 +1,10 @@
 """Tensor factories: tensor, zeros, ones, randn, ... and the random generator behind manual_seed."""
+import warnings
+
 import numpy as np
 
 from . import _dtype
+from ._fp_warnings import first as _fp_filter, keep as _keep_fp_filter
 from ._tensor import Tensor
 from .autograd.derivatives import _raw
 
@@ -11,6 +14,8 @@ __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty", "full"
 
 
 def _finish(arr, requires_grad):
+    if not warnings.filters or warnings.filters[0] is not _fp_filter[0]:  # see _fp_warnings
+        _keep_fp_filter()
     t = Tensor._make(arr)
     if requires_grad:
         if arr.dtype.kind not in "fc":
@@ -89,7 +94,7 @@ def as_tensor(data, dtype=None, device=None):
     if isinstance(data, np.ndarray):
         arr = data if dtype is None else data.astype(_dtype.to_dtype(dtype).np, copy=False)
         _dtype.from_numpy(arr.dtype)
-        return Tensor._make(arr)
+        return _finish(arr, False)
     return tensor(data, dtype=dtype)
 
 
@@ -98,7 +103,7 @@ def from_numpy(ndarray):
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
     _dtype.from_numpy(ndarray.dtype)
-    return Tensor._make(ndarray)
+    return _finish(ndarray, False)
 
 
 def _size(size, name="zeros"):
@@ -252,7 +257,7 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False)
 def normal(mean, std, size=None, *, generator=None):
     shape = _size((size,)) if size is not None else np.broadcast_shapes(np.shape(_raw(mean)), np.shape(_raw(std)))
     arr = _rng(generator).normal(_raw(mean), _raw(std), size=shape)
-    return Tensor._make(arr.astype(_dtype.get_default_dtype().np))
+    return _finish(arr.astype(_dtype.get_default_dtype().np), False)
 
 
 # ---- *_like ---------------------------------------------------------------------------------------------

@@ -15,12 +15,14 @@ Without create_graph, gradients travel between nodes as NumPy arrays (`apply_raw
 captured gradients and `.grad` still receive Tensors.
 """
 import heapq
+import warnings
 
 import numpy as np
 
 from . import grad_mode
 from . import op as _op
 from .graph import _FIRST, HOOKED, AccumulateGrad, GraphRoot
+from .._fp_warnings import first as _fp_filter, keep as _keep_fp_filter
 from .op import only_here
 
 __all__ = ["run_backward", "accumulate_into_grad"]
@@ -34,6 +36,8 @@ def run_backward(roots, grads, retain_graph, create_graph, captures=None):
     nodes that lead to one run.
     """
     raw = not create_graph  # gradients travel as arrays: no graph to build, so no Tensor layer needed
+    if not warnings.filters or warnings.filters[0] is not _fp_filter[0]:  # see _fp_warnings
+        _keep_fp_filter()
     state = grad_mode.state
     prev = (state.enabled, state.inference)
     state.enabled = bool(create_graph)
