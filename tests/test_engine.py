@@ -358,7 +358,7 @@ def test_saved_values_before_and_after_backward(expr, names):
     assert repr(got) == repr(want)
 
 @pytest.mark.parametrize("expr", [
-    "x * 2", "2.5 * x", "x / 2", "x * True", "2 / x", "x - 2", "2 - x", "x ** 2", "lib.clamp(x, -1, 1)",
+    "x * 2", "2.5 * x", "x / 2", "x * True", "2 / x", "x - 2", "2 - x", "x ** 2", "2 ** x", "x ** x", "lib.clamp(x, -1, 1)",
     "lib.lerp(x, x.detach(), 0.3)", "lib.atan2(x, lib.tensor(2.))", "lib.where(x > 0, x, 0.0)",
     "x.sum(1)", "x.sum(-1)", "x.sum((0, 2))", "x.mean()", "x.mean(1, keepdim=True)", "x.amax(-1)", "x.amin()",
     "x.std(1)", "x.var()", "x.var(unbiased=False)", "lib.var_mean(x, 1)[0]", "lib.std_mean(x)[0]", "x.logsumexp(-1)",
@@ -377,6 +377,21 @@ def test_saved_attributes_match_torch(expr):
         node = eval(expr, {"lib": lib, "x": data(lib, 3, 4, 5)}).grad_fn
         return [node.name()] + [(a, getattr(node, a)) for a in sorted(dir(node)) if a.startswith("_saved_")]
     same(saved)
+
+
+def test_pow_slopes_at_a_zero_base_are_pytorchs_limits():
+    # x ** 0 has slope 0 in x, 0 ** e slope 0 in e for e >= 0 and -inf below; also through a second derivative
+    def grads(lib, base_is_tensor):
+        e = lib.tensor([-1.0, 0.0, 2.0, 0.0, 0.5], requires_grad=True)
+        b = lib.tensor([0.0, 0.0, 0.0, 2.0, -1.0], requires_grad=True) if base_is_tensor else 0.0
+        y = b ** e
+        first = lib.autograd.grad(y.sum(), [e, b] if base_is_tensor else [e], create_graph=True)
+        second = lib.autograd.grad(sum(g.sum() for g in first), e, allow_unused=True)
+        return y, first, second
+    same(lambda lib: grads(lib, True))
+    same(lambda lib: grads(lib, False))
+    # 0 ** e saves e: changing it in place before backward is PyTorch's error
+    same(lambda lib: [e := data(lib, 3) * 1, y := 2 ** e, e.add_(1), y.sum().backward()])
 
 
 def test_inplace_on_non_leaf_rebases_history():

@@ -133,17 +133,25 @@ def _pow_scalar_backward(grad, self, exponent):
     return grad * (_pow_tensor_scalar(self, exponent - 1) * exponent)
 
 
+# NOTE: at a zero base the limits, as PyTorch takes them: x ** 0 has slope 0 in x (not 0 * 0 ** -1 = nan), and
+# 0 ** e has slope 0 in e for e >= 0 (not 0 * log 0 = nan); for e < 0 it is -inf.
 @op("PowBackward1", promote=True,
-    self=lambda grad, self, exponent: grad * exponent * pow(self, exponent - 1),
-    exponent=lambda grad, self, result: grad * where(self == 0, 0.0, result * log(self)))
+    self=lambda grad, self, exponent: where(exponent == 0, 0.0, grad * exponent * pow(self, exponent - 1)),
+    exponent=lambda grad, self, exponent, result: grad * where((self == 0) & (exponent >= 0), 0.0,
+                                                               result * log(self)))
 def _pow_tensor_tensor(self, exponent):
     return np.power(self, exponent)
 
 
 @op("PowBackward2", promote=True, nondiff=("self",),
-    exponent=lambda grad, self, result: grad * result * float(np.log(self)))
+    exponent=lambda grad, self, exponent, result: _pow_exponent_backward(grad, self, exponent, result))
 def _pow_scalar_tensor(self, exponent):
     return np.power(self, exponent)
+
+
+def _pow_exponent_backward(grad, base, exponent, result):
+    slope = result * float(np.log(base))
+    return grad * (where(exponent >= 0, 0.0, slope) if base == 0 else slope)
 
 
 @public
