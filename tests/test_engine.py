@@ -358,8 +358,8 @@ def test_saved_values_before_and_after_backward(expr, names):
     assert repr(got) == repr(want)
 
 @pytest.mark.parametrize("expr", [
-    "x * 2", "2.5 * x", "x / 2", "x * True", "2 / x", "x - 2", "2 - x", "x ** 2", "2 ** x", "x ** x", "lib.clamp(x, -1, 1)",
-    "lib.lerp(x, x.detach(), 0.3)", "lib.atan2(x, lib.tensor(2.))", "lib.where(x > 0, x, 0.0)",
+    "x * 2", "2.5 * x", "x / 2", "x * True", "2 / x", "x - 2", "2 - x", "x ** 2", "2 ** x", "x ** x",
+    "lib.clamp(x, -1, 1)", "lib.lerp(x, x.detach(), 0.3)", "lib.atan2(x, lib.tensor(2.))", "lib.where(x > 0, x, 0.0)",
     "x.sum(1)", "x.sum(-1)", "x.sum((0, 2))", "x.mean()", "x.mean(1, keepdim=True)", "x.amax(-1)", "x.amin()",
     "x.std(1)", "x.var()", "x.var(unbiased=False)", "lib.var_mean(x, 1)[0]", "lib.std_mean(x)[0]", "x.logsumexp(-1)",
     "x.norm(dim=1)", "x.nansum(0)",
