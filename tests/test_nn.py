@@ -114,3 +114,19 @@ def test_stride_one_input_gradients_through_whole_planes_match_pytorch(d):
                 results.append([out.detach().numpy()] + [leaf.grad.numpy() for leaf in leaves])
             for ours, theirs in zip(*results):
                 np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-9)
+
+
+@pytest.mark.parametrize("x, t", [([0.5, 1.5], [0.5, 0.5]), ([0.5, 0.2], [0.5, 1.5]), ([0.5, 0.2], [-0.1, 0.5]),
+                                  ([float("nan"), 0.2], [0.5, 0.5]), ([0.5, 0.2], [float("nan"), 0.5]),
+                                  ([0.5, 2.0], [-1.0, 0.5]), ([0.5, 0.2], [0.0, 1.0])])
+def test_binary_cross_entropy_checks_input_and_target_as_pytorch(x, t):
+    # both must lie in [0, 1] (NaN fails); the first element out of range names input or target
+    torch = pytest.importorskip("torch")
+
+    def run(lib):
+        try:
+            return lib.nn.functional.binary_cross_entropy(lib.tensor(x), lib.tensor(t)).item()
+        except RuntimeError as e:
+            return str(e)
+    got, want = run(chainrule), run(torch)
+    assert got == want or abs(got - want) < 1e-6

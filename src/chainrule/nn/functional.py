@@ -1161,8 +1161,11 @@ def _bce_grad_target(grad, self, target, weight, reduction):
 @op("BinaryCrossEntropyBackward0", promote=True, nondiff=("weight",),
     self=_bce_grad_input, target=_bce_grad_target)
 def _binary_cross_entropy(self, target, weight, reduction):
-    if self.size and (np.min(self) < 0 or np.max(self) > 1):
-        raise RuntimeError("all elements of input should be between 0 and 1")
+    bad_input, bad_target = ~((self >= 0) & (self <= 1)), ~((target >= 0) & (target <= 1))  # NaN too
+    if bad_input.any() or bad_target.any():  # PyTorch checks element by element, input before target
+        first = np.flatnonzero(bad_input | bad_target)[0]
+        raise RuntimeError(f"all elements of {'input' if bad_input.flat[first] else 'target'} should be between 0 "
+                           "and 1")
     with np.errstate(divide="ignore"):
         log_x = np.maximum(np.log(self), -100)
         log_1mx = np.maximum(np.log1p(-self), -100)
