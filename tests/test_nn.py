@@ -130,3 +130,23 @@ def test_binary_cross_entropy_checks_input_and_target_as_pytorch(x, t):
             return str(e)
     got, want = run(chainrule), run(torch)
     assert got == want or abs(got - want) < 1e-6
+
+
+@pytest.mark.parametrize("expr", ["lib.relu(x)", "F.threshold(x, 0.5, -2.0)", "F.threshold(x * 1, 0.5, -2.0, True)",
+                                  "F.relu6(x)", "F.hardtanh(x)", "F.hardtanh(x * 1, inplace=True)", "F.leaky_relu(x)",
+                                  "(x * 1).relu_()"])
+@pytest.mark.parametrize("n", [6, 5000])  # below and above the size where relu's backward multiplies by a mask
+def test_piecewise_activations_pass_nan_as_pytorch(expr, n):
+    # PyTorch's masks test x <= threshold: NaN stays NaN and passes its gradient (first and second derivative)
+    torch = pytest.importorskip("torch")
+    if n > 6 and ("hardtanh" in expr or "relu6" in expr):
+        pytest.skip("PyTorch's vectorized hardtanh backward gives NaN a zero gradient, its scalar one passes it")
+    values = np.resize([np.nan, -1.0, 0.0, 0.5, 2.0, 7.0], n)
+
+    def run(lib):
+        x = lib.tensor(values, requires_grad=True)
+        y = eval(expr, {"lib": lib, "F": lib.nn.functional, "x": x})
+        g, = lib.autograd.grad(y.sum(), x, create_graph=True)
+        return y.detach().numpy(), g.detach().numpy()
+    for got, want in zip(run(chainrule), run(torch)):
+        np.testing.assert_array_equal(got, want)

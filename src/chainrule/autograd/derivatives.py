@@ -264,11 +264,12 @@ def _threshold_backward(grad_, output):
 
 def _threshold_grad(grad, output, out=None):
     # NOTE: on large arrays multiplying by the mask is branch-free, ten times faster than np.where on a random
-    # mask; only an inf/nan gradient where the output is not positive needs where's exact zero.
-    zero = _numbers(output.dtype)[0]
+    # mask; only an inf/nan gradient where the output is not positive needs where's exact zero. The mask is
+    # "not <= 0", as PyTorch's: a NaN output passes its gradient.
+    passed = np.less_equal(output, _numbers(output.dtype)[0])
     if output.size >= _SMALL and np.isfinite(np.add.reduce(grad, axis=None)):
-        return np.multiply(grad, output > zero, out=out)
-    return np.where(output > zero, grad, np.result_type(grad).type(0))
+        return np.multiply(grad, np.logical_not(passed, out=passed), out=out)
+    return np.where(passed, np.result_type(grad).type(0), grad)
 
 
 @op("AbsBackward0", self=lambda grad, self: grad * sign(self))

@@ -124,7 +124,7 @@ def relu_(input):
 
 def _hardtanh_grad(grad, self, min_val, max_val):
     x = _raw(self)
-    return _where((x > min_val) & (x < max_val), grad, 0.0)
+    return _where((x <= min_val) | (x >= max_val), 0.0, grad)  # NaN passes its gradient, as in PyTorch
 
 
 @op("HardtanhBackward0", self=_hardtanh_grad)
@@ -371,14 +371,15 @@ def hardshrink(input, lambd=0.5):
     return _hardshrink(input, lambd)
 
 
-@op("ThresholdBackward0", self=lambda grad, self, threshold: _where(_raw(self) > threshold, grad, 0.0))
+# NOTE: PyTorch tests x <= threshold, so NaN stays NaN and passes its gradient
+@op("ThresholdBackward0", self=lambda grad, self, threshold: _where(_raw(self) <= threshold, 0.0, grad))
 def _threshold(self, threshold, value):
-    return np.where(self > threshold, self, np.asarray(value, self.dtype))
+    return np.where(self <= threshold, np.asarray(value, self.dtype), self)
 
 
-@op("ThresholdBackward1", self=lambda grad, self, threshold: _where(_raw(self) > threshold, grad, 0.0))
+@op("ThresholdBackward1", self=lambda grad, self, threshold: _where(_raw(self) <= threshold, 0.0, grad))
 def _threshold_inplace(self, threshold, value):
-    return np.where(self > threshold, self, np.asarray(value, self.dtype))
+    return np.where(self <= threshold, np.asarray(value, self.dtype), self)
 
 
 def threshold(input, threshold, value, inplace=False):
