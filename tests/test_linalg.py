@@ -317,3 +317,18 @@ def test_mm_gradients_of_small_and_large_products_match_torch(rows):
         grads.append((x.grad.numpy(), w.grad.numpy()))
     for got, want in zip(*grads):
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("upper", [False, True])
+def test_cholesky_inverse_reads_one_triangle_and_names_a_zero_diagonal(upper):
+    # LAPACK's potri reads only the factor's triangle; PyTorch's gradient is the formula on the whole input
+    m = rand(2, 3, 3) + 3 * np.eye(3)
+    compare(lambda lib, a: (lib.cholesky_inverse(a, upper) ** 2).sum(), m, rtol=1e-6)
+    singular = np.stack([np.eye(3), [[2.0, 0, 0], [1, 0, 0], [1, 1, 3]]])
+    singular = np.swapaxes(singular, -1, -2) if upper else singular
+    messages = []
+    for lib in (chainrule, torch):
+        with pytest.raises(RuntimeError) as e:
+            lib.cholesky_inverse(lib.tensor(singular), upper)
+        messages.append(str(e.value))
+    assert messages[0] == messages[1]

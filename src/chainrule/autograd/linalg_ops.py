@@ -1141,7 +1141,12 @@ def cholesky(self, upper=False):
     grad, self, result, upper))
 def cholesky_inverse(self, upper=False):
     _check_matrix(self, "cholesky_inverse")
-    L = np.swapaxes(self, -1, -2) if upper else self
+    L = np.swapaxes(np.triu(self), -1, -2) if upper else np.tril(self)  # LAPACK's potri reads one triangle
+    zero = (np.diagonal(L, axis1=-2, axis2=-1) == 0).reshape(-1, L.shape[-1])
+    if zero.any():
+        b = int(np.argmax(zero.any(-1)))
+        raise LinAlgError(f"cholesky_inverse: {_batch_prefix(self, b)}The diagonal element {np.argmax(zero[b]) + 1} "
+                          "is zero, the inversion could not be completed because the input matrix is singular.")
     return np.linalg.inv(np.matmul(L, np.swapaxes(L, -1, -2))).astype(self.dtype)
 
 
