@@ -323,7 +323,10 @@ def test_mm_gradients_of_small_and_large_products_match_torch(rows):
 def test_cholesky_inverse_reads_one_triangle_and_names_a_zero_diagonal(upper):
     # LAPACK's potri reads only the factor's triangle; PyTorch's gradient is the formula on the whole input
     m = rand(2, 3, 3) + 3 * np.eye(3)
-    compare(lambda lib, a: (lib.cholesky_inverse(a, upper) ** 2).sum(), m, rtol=1e-6)
+    loss = lambda lib, a: (lib.cholesky_inverse(a, upper) ** 2).sum()  # noqa: E731
+    compare(loss, m, rtol=1e-6)
+    triangle = np.triu if upper else np.tril  # on a factor, finite differences agree along the triangle it reads
+    check_directional(loss, triangle(m), [triangle(rand(2, 3, 3, seed=100 + k)) for k in range(3)])
     singular = np.stack([np.eye(3), [[2.0, 0, 0], [1, 0, 0], [1, 1, 3]]])
     singular = np.swapaxes(singular, -1, -2) if upper else singular
     messages = []
