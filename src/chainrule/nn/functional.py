@@ -15,6 +15,7 @@ import numpy as np
 
 from ..autograd.op import counter, joint, op, public
 from ..autograd import derivatives as D
+from ..autograd.pointwise import logit as _logit
 from ..autograd.grad_mode import state as _grad_state
 from .._tensor import Tensor
 from .. import _dtype
@@ -124,7 +125,7 @@ def relu_(input):
 
 def _hardtanh_grad(grad, self, min_val, max_val):
     x = _raw(self)
-    return _where((x <= min_val) | (x >= max_val), 0.0, grad)  # NaN passes its gradient, as in PyTorch
+    return _where((x > min_val) & (x < max_val), grad, 0.0)  # NOTE [NaN in piecewise backward]
 
 
 @op("HardtanhBackward0", self=_hardtanh_grad)
@@ -349,9 +350,18 @@ def tanhshrink(input):
     return input - D.tanh(input)
 
 
+# NOTE [NaN in piecewise backward]: PyTorch's relu and threshold pass a NaN input's gradient (their masks test
+# x <= threshold). Its hardtanh, softshrink and hardshrink kernels disagree with themselves: the vectorized loop
+# (any tensor of 8 float64 or 16 float32 elements or more) gives NaN a zero gradient, the scalar one passes it;
+# chainrule gives what the vectorized loop gives. Forward, NaN stays NaN in all of them.
+def _inside(x, lambd):
+    """The shrinks' zero band, |x| <= lambd, tested so that NaN is outside it (and stays NaN)."""
+    return (x >= -lambd) & (x <= lambd)
+
+
 @op("SoftshrinkBackward0", self=lambda grad, self, lambd: _where(np.abs(_raw(self)) > lambd, grad, 0.0))
 def _softshrink(self, lambd):
-    return np.where(self > lambd, self - lambd, np.where(self < -lambd, self + lambd, 0)).astype(self.dtype)
+    return np.where(_inside(self, lambd), 0, np.where(self > 0, self - lambd, self + lambd)).astype(self.dtype)
 
 
 def softshrink(input, lambd=0.5):
@@ -364,7 +374,7 @@ def softshrink(input, lambd=0.5):
 
 @op("HardshrinkBackward0", self=lambda grad, self, lambd: _where(np.abs(_raw(self)) > lambd, grad, 0.0))
 def _hardshrink(self, lambd):
-    return np.where(np.abs(self) > lambd, self, 0).astype(self.dtype)
+    return np.where(_inside(self, lambd), 0, self).astype(self.dtype)
 
 
 def hardshrink(input, lambd=0.5):
@@ -1096,9 +1106,16 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
     return _reduce(loss, reduction)
 
 
+def _signed(d, size):
+    """size * sign(d), but NaN where d is NaN, as PyTorch's losses give (sign(NaN) is 0); constant in d, so that
+    second derivatives vanish where |d| reaches the threshold, as PyTorch's double backward has them."""
+    x = _raw(d)
+    return _where(x > 0, size, _where(x < 0, -size, x))
+
+
 def _smooth_l1_grad(grad, self, target, reduction, beta, sign):
     d = self - target
-    g = _where(np.abs(_raw(d)) < beta, d / beta, D.sign(d))
+    g = _where(np.abs(_raw(d)) < beta, d / beta, _signed(d, 1.0))
     return _scale(g * grad * sign, self, reduction)
 
 
@@ -1122,7 +1139,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 
 def _huber_grad(grad, self, target, reduction, delta, sign):
     d = self - target
-    g = _where(np.abs(_raw(d)) < delta, d, D.sign(d) * delta)
+    g = _where(np.abs(_raw(d)) < delta, d, _signed(d, delta))
     return _scale(g * grad * sign, self, reduction)
 
 
@@ -1153,7 +1170,7 @@ def _bce_grad_input(grad, self, target, weight, reduction):
 
 
 def _bce_grad_target(grad, self, target, weight, reduction):
-    g = _clamp_min(D.log(1 - self), -100.0) - _clamp_min(D.log(self), -100.0)
+    g = -_logit(self)  # PyTorch's: unclamped, unlike the loss
     if weight is not None:
         g = g * weight
     return _scale(g * grad, self, reduction)
@@ -1531,7 +1548,7 @@ def _multi_margin_grad(grad, self, target, p, margin, weight, reduction):
     rows = np.arange(n)
     onehot = np.zeros((n, c), bool)
     onehot[rows, t] = True
-    m = x - D._index(x, (rows, t)).unsqueeze(1) + margin
+    m = margin - D._index(x, (rows, t)).unsqueeze(1) + x  # the forward's order: its rounding decides ties
     active = D.constant(((_raw(m) > 0) & ~onehot).astype(_raw(self).dtype))
     h = active if p == 1 else m * active * 2
     g = h - D.constant(onehot.astype(_raw(self).dtype)) * h.sum(1, keepdim=True)
@@ -1553,7 +1570,7 @@ def _multi_margin_loss(self, target, p, margin, weight, reduction):
     if t.size and (t.min() < 0 or t.max() >= c):
         raise RuntimeError("target out of range")
     m = margin - x[np.arange(n), t][:, None] + x
-    h = np.maximum(m, 0)
+    h = np.where(m > 0, m, 0)  # PyTorch adds the terms above zero: a NaN one is left out
     h[np.arange(n), t] = 0
     loss = (h if p == 1 else h * h).sum(1) / c
     if weight is not None:
