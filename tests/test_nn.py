@@ -158,9 +158,8 @@ def test_piecewise_activations_pass_nan_as_pytorch(expr, n):
     "F.multi_margin_loss(x.reshape(4, 2), lib.tensor([0, 1, 0, 1]))"])
 def test_special_values_as_pytorch(expr):
     # NaN, zeros, the shrink and loss thresholds themselves, and 1e-300: values, first and second derivatives
-    # (not for BCE, whose clamped denominator PyTorch differentiates by its own formula, nor for the shrinks and
-    # multi_margin_loss, whose first derivative does not depend on x: PyTorch still puts it on the graph,
-    # chainrule does not)
+    # (not for BCE, whose clamped denominator PyTorch differentiates by its own formula, nor for multi_margin_loss,
+    # whose first derivative does not depend on x: PyTorch still puts it on the graph, chainrule does not)
     torch = pytest.importorskip("torch")
     values = {"x": [np.nan, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0, 1e-300], "t": [0.0, 0.0, 0.0, 0.5, 0.0, 0.0, 1.0, 0.0],
               "p": [1e-300, 0.5, 0.0, 1.0, 0.25], "q": [0.0, 0.5, 0.5, 0.5, 1.0]}
@@ -170,8 +169,27 @@ def test_special_values_as_pytorch(expr):
         env = {name: lib.tensor(v, dtype=lib.float64, requires_grad=name in used) for name, v in values.items()}
         y = eval(expr, {"lib": lib, "F": lib.nn.functional, **env}).sum()
         grads = lib.autograd.grad(y, [env[name] for name in used], create_graph=True)
-        constant_slope = any(k in expr for k in ("binary", "shrink", "margin"))
+        constant_slope = any(k in expr for k in ("binary", "margin"))
         second = [] if constant_slope else lib.autograd.grad(sum(g.sum() for g in grads), env[used[0]])
         return [y, *grads, *second]
     for got, want in zip(run(chainrule), run(torch)):
         np.testing.assert_allclose(got.detach().numpy(), want.detach().numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("expr", ["lib.relu(x)", "F.relu6(x)", "F.hardtanh(x, -0.5, 0.5)", "F.leaky_relu(x, 0.2)",
+                                  "F.threshold(x, 0.5, -1.0)", "F.softshrink(x)", "F.hardshrink(x)",
+                                  "F.leaky_relu(x * 1, 0.2, inplace=True)"])
+def test_piecewise_linear_first_derivatives_stay_on_the_graph(expr):
+    # their slope in x is zero, but PyTorch's backward nodes declare it: the first derivative taken with
+    # create_graph is a node (ThresholdBackwardBackward0, ...) and the second derivative is zeros, not an error
+    torch = pytest.importorskip("torch")
+
+    def run(lib):
+        x = lib.tensor([-1.0, -0.3, 0.2, 0.7, 2.0], requires_grad=True)
+        g, = lib.autograd.grad(eval(expr, {"lib": lib, "F": lib.nn.functional, "x": x}).sum(), x, create_graph=True)
+        gg, = lib.autograd.grad((g * g).sum(), x)
+        return g.grad_fn.name(), g.detach().numpy(), gg.numpy()
+    got, want = run(chainrule), run(torch)
+    assert got[0] == want[0]
+    for a, b in zip(got[1:], want[1:]):
+        np.testing.assert_array_equal(a, b)

@@ -249,27 +249,34 @@ def _relu_into(x, out=None):
     return np.maximum(x, _numbers(x.dtype)[0], out=out)
 
 
-@op("ReluBackward0", ufunc=_relu_into, self=lambda grad, result: _threshold_backward(grad, result),  # relu'(0) = 0
+@op("ReluBackward0", ufunc=_relu_into, self=lambda grad, result: _threshold_backward(grad, result, 0),  # relu'(0) = 0
     raw={"self": lambda grad, result, out=None: _threshold_grad(grad, result, out)})
 def relu(self):
     return _relu_into(self)
 
 
-@op("ThresholdBackwardBackward0", promote=True, nondiff=("output",),
-    grad_=lambda grad, output: _threshold_backward(grad, output))
-def _threshold_backward(grad_, output):
-    """The gradient where the output is positive, zero elsewhere (PyTorch's threshold_backward)."""
-    return _threshold_grad(grad_, output)
+def zero_slope(grad):
+    """The formula of an input the result does not vary with, declared all the same: PyTorch's backward nodes of
+    piecewise-linear functions have one for their input, so that a first derivative taken with create_graph
+    stays on the graph (and its second derivative is zeros)."""
+    return zeros_like(grad)
 
 
-def _threshold_grad(grad, output, out=None):
+@op("ThresholdBackwardBackward0", promote=True, self=zero_slope,
+    grad_=lambda grad, self, threshold: _threshold_backward(grad, self, threshold))
+def _threshold_backward(grad_, self, threshold):
+    """The gradient where the input is above the threshold, zero elsewhere (PyTorch's threshold_backward)."""
+    return _threshold_grad(grad_, self, threshold=threshold)
+
+
+def _threshold_grad(grad, output, out=None, threshold=0):
     # NOTE: on large arrays multiplying by the mask is branch-free, ten times faster than np.where on a random
     # mask; only an inf/nan gradient where the output is not positive needs where's exact zero. The mask is
-    # "not <= 0", as PyTorch's: a NaN output passes its gradient.
-    passed = np.less_equal(output, _numbers(output.dtype)[0])
+    # "not <= threshold", as PyTorch's: a NaN output passes its gradient.
+    blocked = np.less_equal(output, _numbers(output.dtype)[0] if threshold == 0 else threshold)
     if output.size >= _SMALL and np.isfinite(np.add.reduce(grad, axis=None)):
-        return np.multiply(grad, np.logical_not(passed, out=passed), out=out)
-    return np.where(passed, np.result_type(grad).type(0), grad)
+        return np.multiply(grad, np.logical_not(blocked, out=blocked), out=out)
+    return np.where(blocked, np.result_type(grad).type(0), grad)
 
 
 @op("AbsBackward0", self=lambda grad, self: grad * sign(self))

@@ -123,12 +123,15 @@ def relu_(input):
     return _inplace(input, D.relu)
 
 
-def _hardtanh_grad(grad, self, min_val, max_val):
-    x = _raw(self)
-    return _where((x > min_val) & (x < max_val), grad, 0.0)  # NOTE [NaN in piecewise backward]
+# The backward of the piecewise-linear activations are ops of their own, named as PyTorch's (see D.zero_slope).
+@op("HardtanhBackwardBackward0", promote=True, self=D.zero_slope,
+    grad_=lambda grad, self, min_val, max_val: _hardtanh_backward(grad, self, min_val, max_val))
+def _hardtanh_backward(grad_, self, min_val, max_val):
+    return np.where((self > min_val) & (self < max_val), grad_, 0)  # NOTE [NaN in piecewise backward]
 
 
-@op("HardtanhBackward0", self=_hardtanh_grad)
+@op("HardtanhBackward0", self=lambda grad, self, min_val, max_val: _hardtanh_backward(grad, self, min_val, max_val),
+    raw={"self": lambda grad, self, min_val, max_val: _hardtanh_backward.on_arrays(grad, self, min_val, max_val)})
 def _hardtanh(self, min_val, max_val):
     return np.clip(self, min_val, max_val)
 
@@ -149,14 +152,20 @@ def relu6(input, inplace=False):
     return hardtanh(input, 0.0, 6.0, inplace)
 
 
-@op("LeakyReluBackward0", self=lambda grad, self, negative_slope: _where(
-    _raw(self) > 0, grad, grad * negative_slope))
+@op("LeakyReluBackwardBackward0", promote=True, self=D.zero_slope,
+    grad_=lambda grad, self, negative_slope: _leaky_relu_backward(grad, self, negative_slope))
+def _leaky_relu_backward(grad_, self, negative_slope):
+    return np.where(self > 0, grad_, grad_ * negative_slope)
+
+
+@op("LeakyReluBackward0", self=lambda grad, self, negative_slope: _leaky_relu_backward(grad, self, negative_slope),
+    raw={"self": lambda grad, self, negative_slope: _leaky_relu_backward.on_arrays(grad, self, negative_slope)})
 def _leaky_relu(self, negative_slope):
     return np.where(self > 0, self, self * np.asarray(negative_slope, self.dtype))
 
 
-@op("LeakyReluBackward1", self=lambda grad, self, negative_slope: _where(
-    _raw(self) > 0, grad, grad * negative_slope))
+@op("LeakyReluBackward1", self=lambda grad, self, negative_slope: _leaky_relu_backward(grad, self, negative_slope),
+    raw={"self": lambda grad, self, negative_slope: _leaky_relu_backward.on_arrays(grad, self, negative_slope)})
 def _leaky_relu_inplace(self, negative_slope):
     return np.where(self > 0, self, self * np.asarray(negative_slope, self.dtype))
 
@@ -359,7 +368,20 @@ def _inside(x, lambd):
     return (x >= -lambd) & (x <= lambd)
 
 
-@op("SoftshrinkBackward0", self=lambda grad, self, lambd: _where(np.abs(_raw(self)) > lambd, grad, 0.0))
+@op("SoftshrinkBackwardBackward0", promote=True, self=D.zero_slope,
+    grad_=lambda grad, self, lambd: _softshrink_backward(grad, self, lambd))
+def _softshrink_backward(grad_, self, lambd):
+    return np.where(np.abs(self) > lambd, grad_, 0)  # NOTE [NaN in piecewise backward]
+
+
+@op("HardshrinkBackwardBackward0", promote=True, self=D.zero_slope,
+    grad_=lambda grad, self, lambd: _hardshrink_backward(grad, self, lambd))
+def _hardshrink_backward(grad_, self, lambd):
+    return np.where(np.abs(self) > lambd, grad_, 0)
+
+
+@op("SoftshrinkBackward0", self=lambda grad, self, lambd: _softshrink_backward(grad, self, lambd),
+    raw={"self": lambda grad, self, lambd: _softshrink_backward.on_arrays(grad, self, lambd)})
 def _softshrink(self, lambd):
     return np.where(_inside(self, lambd), 0, np.where(self > 0, self - lambd, self + lambd)).astype(self.dtype)
 
@@ -372,7 +394,8 @@ def softshrink(input, lambd=0.5):
     return _softshrink(input, lambd)
 
 
-@op("HardshrinkBackward0", self=lambda grad, self, lambd: _where(np.abs(_raw(self)) > lambd, grad, 0.0))
+@op("HardshrinkBackward0", self=lambda grad, self, lambd: _hardshrink_backward(grad, self, lambd),
+    raw={"self": lambda grad, self, lambd: _hardshrink_backward.on_arrays(grad, self, lambd)})
 def _hardshrink(self, lambd):
     return np.where(_inside(self, lambd), 0, self).astype(self.dtype)
 
@@ -382,12 +405,14 @@ def hardshrink(input, lambd=0.5):
 
 
 # NOTE: PyTorch tests x <= threshold, so NaN stays NaN and passes its gradient
-@op("ThresholdBackward0", self=lambda grad, self, threshold: _where(_raw(self) <= threshold, 0.0, grad))
+@op("ThresholdBackward0", self=lambda grad, self, threshold: D._threshold_backward(grad, self, threshold),
+    raw={"self": lambda grad, self, threshold: D._threshold_backward.on_arrays(grad, self, threshold)})
 def _threshold(self, threshold, value):
     return np.where(self <= threshold, np.asarray(value, self.dtype), self)
 
 
-@op("ThresholdBackward1", self=lambda grad, self, threshold: _where(_raw(self) <= threshold, 0.0, grad))
+@op("ThresholdBackward1", self=lambda grad, self, threshold: D._threshold_backward(grad, self, threshold),
+    raw={"self": lambda grad, self, threshold: D._threshold_backward.on_arrays(grad, self, threshold)})
 def _threshold_inplace(self, threshold, value):
     return np.where(self <= threshold, np.asarray(value, self.dtype), self)
 
