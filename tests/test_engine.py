@@ -394,6 +394,29 @@ def test_pow_slopes_at_a_zero_base_are_pytorchs_limits():
     same(lambda lib: [e := data(lib, 3) * 1, y := 2 ** e, e.add_(1), y.sum().backward()])
 
 
+def test_scalar_backward_variants_match_torch():
+    # loss.backward() takes a short way to the pass: what it accepts and refuses stays autograd.backward's
+    def twice(lib, retain):
+        x = data(lib, 3)
+        y = (x * x).sum()
+        y.backward(retain_graph=retain)
+        y.backward()
+        return x.grad
+    same(lambda lib: twice(lib, True))
+    same(lambda lib: twice(lib, None))  # the graph is freed after the first pass: PyTorch's error
+    same(lambda lib: (data(lib, 3) * (1 + 2j)).sum().backward())  # complex: no implicit gradient
+    same(lambda lib: [x := data(lib, 3), (x * 2).backward()])  # not a scalar
+    same(lambda lib: [x := data(lib, 1), x.backward(), x.grad])  # a leaf
+
+    def hooked(lib):
+        x = data(lib, 3)
+        h = x * 1
+        h.register_hook(lambda g: g * 10)
+        h.sum().backward()
+        return x.grad
+    same(hooked)
+
+
 def test_inplace_on_non_leaf_rebases_history():
     def f(lib):
         w, b = data(lib, 3), data(lib, 3, seed=1)

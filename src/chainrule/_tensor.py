@@ -9,7 +9,7 @@ from . import _tensor_str
 from . import autograd as _autograd
 from .autograd import grad_mode, op as _op
 from .autograd.derivatives import _to_copy, wrap_dim
-from .autograd.engine import apply_tensor_hook
+from .autograd.engine import apply_tensor_hook, run_backward
 from .autograd.graph import HOOKED, _RemovableHandle
 
 __all__ = ["Tensor", "Size", "device"]
@@ -258,6 +258,11 @@ class Tensor:
         return handle
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        fn, arr = self.grad_fn, self._data
+        if gradient is None and fn is not None and not create_graph and inputs is None and arr.size == 1 \
+                and arr.dtype.kind == "f":  # loss.backward(): what autograd.backward would do, in one step
+            run_backward(((fn, self._output_nr),), (_autograd.implicit_grad(arr),), bool(retain_graph), False)
+            return
         _autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     # ---- metadata ---------------------------------------------------------------------------------

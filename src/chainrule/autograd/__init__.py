@@ -18,6 +18,13 @@ def _as_tuple(x):
     return (x,) if isinstance(x, op.Tensor) else tuple(x)
 
 
+def implicit_grad(arr):
+    """The gradient a pass starts from when none is given: ones of a scalar output's shape and dtype."""
+    g = np.empty(arr.shape, arr.dtype)  # NOTE: np.ones is Python, 3x slower for one value
+    g.fill(1)
+    return g
+
+
 def _make_grads(outputs, grad_outputs, create_graph):
     """The gradients the pass starts from: Tensors with create_graph, else their arrays (see run_backward)."""
     Tensor = op.Tensor
@@ -27,11 +34,10 @@ def _make_grads(outputs, grad_outputs, create_graph):
         if g is None:
             if out._requires_grad and arr.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            if arr.dtype.kind not in "fc":
+            if arr.dtype.kind != "f":
                 raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got "
                                    f"{out.dtype}")
-            g = np.empty(arr.shape, arr.dtype)  # NOTE: np.ones is Python, 3x slower for one value
-            g.fill(1)
+            g = implicit_grad(arr)
             grads.append(Tensor._make(g) if create_graph else g)
             continue
         if not isinstance(g, Tensor):
