@@ -193,3 +193,16 @@ def test_piecewise_linear_first_derivatives_stay_on_the_graph(expr):
     assert got[0] == want[0]
     for a, b in zip(got[1:], want[1:]):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("expr", ["F.adaptive_avg_pool1d(x[0], 3)", "F.adaptive_avg_pool2d(x, (3, 2))",
+                                  "F.adaptive_avg_pool3d(x.unsqueeze(2).expand(-1, -1, 3, -1, -1), (2, 3, 2))"])
+def test_adaptive_average_pools_keep_infinities_in_their_bins(expr):
+    # the bins are taken as matrix products; an inf or nan must reach only the bins that read it, as in PyTorch
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        a = rng.standard_normal((1, 2, 4, 5))
+        a.flat[rng.integers(a.size, size=2)] = rng.choice([np.inf, -np.inf, np.nan], size=2)
+        got, want = (eval(expr, {"F": lib.nn.functional, "x": lib.tensor(a)}).numpy() for lib in (chainrule, torch))
+        np.testing.assert_allclose(got, want, rtol=1e-6)

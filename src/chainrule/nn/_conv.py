@@ -889,27 +889,46 @@ def _separable_grad(grad, mats):
     return grad
 
 
-def _separable_np(x, mats):
-    if len(mats) == 1:
+def _separable_np(x, mats, keep_infinities=False):
+    """x resampled by one matrix per trailing dim. `keep_infinities`: an inf or nan reaches only the outputs whose
+    nonzero weights read it (exact for pooling bins; PyTorch's interpolation kernels also multiply zero weights,
+    so they are left to the plain products)."""
+    finite = not keep_infinities or np.isfinite(np.add.reduce(x, axis=None))  # overflow: only the long way
+    if finite and len(mats) == 1:
         return np.matmul(x, mats[0].T)
-    if len(mats) == 2:
+    if finite and len(mats) == 2:
         return np.matmul(np.matmul(mats[0], x), mats[1].T)
     d = len(mats)
     for k, m in enumerate(mats):
         ax = x.ndim - d + k
-        x = np.swapaxes(np.matmul(m, np.swapaxes(x, ax, -2)), ax, -2)
+        moved = np.swapaxes(x, ax, -2)
+        x = np.swapaxes(np.matmul(m, moved) if finite else _weigh_keeping_infinities(m, moved), ax, -2)
     return np.ascontiguousarray(x)
 
 
-def _separable_op(name):
+def _weigh_keeping_infinities(m, x):
+    """m @ x for x holding inf or nan: an output is inf, -inf or nan by what its nonzero weights read, as in
+    PyTorch's kernels, instead of nan wherever a zero weight meets an infinity (0 * inf)."""
+    finite = np.isfinite(x)
+    out = np.matmul(m, np.where(finite, x, 0))
+    plus, minus, reads = (m > 0).astype(x.dtype), (m < 0).astype(x.dtype), (m != 0).astype(x.dtype)
+    pos_inf, neg_inf = (x == np.inf).astype(x.dtype), (x == -np.inf).astype(x.dtype)
+    up = np.matmul(plus, pos_inf) + np.matmul(minus, neg_inf)
+    down = np.matmul(plus, neg_inf) + np.matmul(minus, pos_inf)
+    nan = np.matmul(reads, np.isnan(x).astype(x.dtype))
+    out = np.where(up > 0, np.inf, np.where(down > 0, -np.inf, out))
+    return np.where((nan > 0) | ((up > 0) & (down > 0)), np.nan, out).astype(x.dtype, copy=False)
+
+
+def _separable_op(name, keep_infinities=False):
     """Multiply the last len(mats) dims by one small matrix each (a linear resampling)."""
     def separable(self, mats):
-        return _separable_np(self, mats).astype(self.dtype, copy=False)
+        return _separable_np(self, mats, keep_infinities).astype(self.dtype, copy=False)
     return op(name, self=lambda grad, mats: _separable_grad(grad, mats))(separable)
 
 
-_ADAPTIVE_AVG2D = _separable_op("AdaptiveAvgPool2DBackward0")
-_ADAPTIVE_AVG3D = _separable_op("AdaptiveAvgPool3DBackward0")
+_ADAPTIVE_AVG2D = _separable_op("AdaptiveAvgPool2DBackward0", keep_infinities=True)
+_ADAPTIVE_AVG3D = _separable_op("AdaptiveAvgPool3DBackward0", keep_infinities=True)
 _BILINEAR = _separable_op("UpsampleBilinear2DBackward0")
 _LINEAR = _separable_op("UpsampleLinear1DBackward0")
 _TRILINEAR = _separable_op("UpsampleTrilinear3DBackward0")
