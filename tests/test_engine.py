@@ -417,6 +417,24 @@ def test_scalar_backward_variants_match_torch():
     same(hooked)
 
 
+@pytest.mark.parametrize("method, args", [("sign_", ()), ("negative_", ()), ("divide_", (2.0,)),
+                                          ("true_divide_", (2.0,))])
+def test_more_inplace_methods_match_torch(method, args):
+    def f(lib):
+        x = data(lib, 3)
+        h = x * 1
+        r = getattr(h, method)(*args)
+        r.sum().backward()
+        return r, r is h, h._version, x.grad
+    same(f)
+    same(lambda lib: getattr(data(lib, 3), method)(*args))  # a leaf that requires grad: PyTorch's error
+
+
+def test_where_and_type_as_methods_match_torch():
+    same(lambda lib: [x := data(lib, 3), w := x.where(x > 0, lib.tensor(9.0)), w.sum().backward(), x.grad])
+    same(lambda lib: data(lib, 3).type_as(lib.tensor([1], dtype=lib.float64)))
+
+
 def test_inplace_on_non_leaf_rebases_history():
     def f(lib):
         w, b = data(lib, 3), data(lib, 3, seed=1)

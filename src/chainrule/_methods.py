@@ -357,6 +357,8 @@ def install():
         if code is not None and code.co_argcount and code.co_varnames[0] == "self":
             setattr(Tensor, name, fn)
     T = Tensor
+    T.where = lambda self, condition, other: D.where(condition, self, other)  # x.where(c, y): x where c, else y
+    T.type_as = lambda self, other: self.to(other.dtype)
     T.__add__ = T.__radd__ = D.add
     T.__sub__ = D.sub
     T.__rsub__ = lambda self, other: D._rsub_scalar(self, other) if not isinstance(other, Tensor) else D.sub(other, self)

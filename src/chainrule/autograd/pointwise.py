@@ -920,7 +920,8 @@ INPLACE.update({
     "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor",
     "bitwise_not", "bitwise_left_shift", "bitwise_right_shift", "clamp_min", "clamp_max", "xlogy", "copysign",
     "deg2rad", "rad2deg", "sinc", "heaviside", "absolute", "subtract", "multiply", "not_equal",
-    "greater", "greater_equal", "less", "less_equal", "eq", "ne", "gt", "ge", "lt", "le"})
+    "greater", "greater_equal", "less", "less_equal", "eq", "ne", "gt", "ge", "lt", "le", "sign", "negative",
+    "divide", "true_divide"})
 
 Tensor.__mod__, Tensor.__rmod__ = remainder, _reflected(remainder)
 Tensor.__and__, Tensor.__rand__ = bitwise_and, _reflected(bitwise_and)
