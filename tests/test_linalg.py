@@ -335,3 +335,47 @@ def test_cholesky_inverse_reads_one_triangle_and_names_a_zero_diagonal(upper):
             lib.cholesky_inverse(lib.tensor(singular), upper)
         messages.append(str(e.value))
     assert messages[0] == messages[1]
+
+
+def test_triangular_solves_give_inf_and_nan_where_pytorch_does():
+    # a zero on the diagonal (or inf / nan in B) is no error: substitution gives inf or nan, as BLAS trsm does
+    rng = np.random.default_rng(1)
+    for trial in range(60):
+        n, k = int(rng.integers(1, 5)), int(rng.integers(1, 3))
+        a, b = rng.standard_normal((2, n, n)), rng.standard_normal((2, n, k))
+        a[..., np.arange(n), np.arange(n)] *= rng.random(n) > 0.3
+        if trial % 3 == 0:
+            b.flat[rng.integers(b.size)] = rng.choice([np.inf, -np.inf, np.nan])
+        upper, left, unit = (bool(v) for v in rng.integers(2, size=3))
+        rhs = b if left else np.swapaxes(b, -1, -2)
+        got, want = (lib.linalg.solve_triangular(lib.tensor(a), lib.tensor(rhs), upper=upper, left=left,
+                                                 unitriangular=unit).numpy() for lib in (chainrule, torch))
+        np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-9)
+        got, want = (lib.triangular_solve(lib.tensor(b), lib.tensor(a), upper=upper, transpose=not left,
+                                          unitriangular=unit)[0].numpy() for lib in (chainrule, torch))
+        np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("left, adjoint", [(True, False), (False, True), (False, False), (True, True)])
+def test_lu_solve_through_the_factors_as_getrs(left, adjoint):
+    # two triangular solves on the factors, as LAPACK's getrs: PyTorch's values (complex included), and for an
+    # exactly singular U inf / nan instead of an error: PyTorch's pattern for real factors solved untransposed;
+    # transposed, which entries come out nan may differ
+    rng = np.random.default_rng(3)
+    for trial in range(20):
+        n = int(rng.integers(1, 6))
+        a = rng.standard_normal((3, n, n)) + (1j * rng.standard_normal((3, n, n)) if trial % 3 == 0 else 0)
+        singular = trial % 2 == 1
+        if singular:
+            a[0, :, rng.integers(n)] = 0
+        b = rng.standard_normal((3, n, 2) if left else (3, 2, n)).astype(a.dtype)
+        LU, pivots = torch.linalg.lu_factor_ex(torch.tensor(a))[:2]
+        want = torch.linalg.lu_solve(LU, pivots, torch.tensor(b), left=left, adjoint=adjoint).resolve_conj().numpy()
+        got = chainrule.linalg.lu_solve(chainrule.tensor(LU.numpy()), chainrule.tensor(pivots.numpy()),
+                                        chainrule.tensor(b), left=left, adjoint=adjoint).numpy()
+        if not singular:
+            np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9)
+        elif left != adjoint and not np.iscomplexobj(a):  # complex 1/0 is inf in NumPy, nan in PyTorch
+            np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-9)
+        else:
+            np.testing.assert_allclose(got[1:], want[1:], rtol=1e-9, atol=1e-9)  # the regular batch elements

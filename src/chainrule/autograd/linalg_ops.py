@@ -1193,13 +1193,26 @@ def _linalg_solve_triangular(self, B, *, upper, left=True, unitriangular=False):
     b = B
     if not left:  # X A = B  <=>  A^T X^T = B^T
         a, b = np.swapaxes(a, -1, -2), np.swapaxes(B, -1, -2)
-    batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
-    with np.errstate(all="ignore"):
-        try:
-            x = np.linalg.solve(np.broadcast_to(a, batch + a.shape[-2:]), np.broadcast_to(b, batch + b.shape[-2:]))
-        except np.linalg.LinAlgError:  # NOTE: a zero on the diagonal: PyTorch returns inf/nan, not an error
-            x = np.matmul(np.linalg.pinv(np.broadcast_to(a, batch + a.shape[-2:])), b) * np.inf
+    x = _solve_triangle(a, b, upper == left)
     return (np.swapaxes(x, -1, -2) if not left else x).astype(self.dtype)
+
+
+def _solve_triangle(a, b, upper):
+    """x with a x = b for a triangular (upper or lower), batched. NOTE: a zero on the diagonal gives inf or nan,
+    as PyTorch's (BLAS trsm's) substitution does, where np.linalg.solve raises; so do inf and nan in the input."""
+    batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    a, b = np.broadcast_to(a, batch + a.shape[-2:]), np.broadcast_to(b, batch + b.shape[-2:])
+    with np.errstate(all="ignore"):
+        if np.isfinite(np.add.reduce(a, axis=None) + np.add.reduce(b, axis=None)) and \
+                np.all(np.diagonal(a, axis1=-2, axis2=-1)):  # np.linalg.solve may not see an exact zero
+            return np.linalg.solve(a, b)
+        x = np.zeros(np.broadcast_shapes(a.shape[:-1] + (1,), b.shape), np.result_type(a, b))
+        n = a.shape[-1]
+        for i in (range(n - 1, -1, -1) if upper else range(n)):  # NOTE: a loop over the matrix size
+            known = slice(i + 1, n) if upper else slice(0, i)
+            x[..., i, :] = (b[..., i, :] - np.einsum("...j,...jk->...k", a[..., i, known], x[..., known, :])) \
+                / a[..., i, i][..., None]
+        return x
 
 
 # ---- matrix exponential ---------------------------------------------------------------------------------------
@@ -1456,14 +1469,16 @@ def _linalg_lu_solve(LU, pivots, B, *, left=True, adjoint=False):
                            f"{'AX = B' if left else 'XA = B'} ({n}x{n} and {B.shape[-2]}x{B.shape[-1]})")
     P = _permutation(pivots, n, LU.dtype)
     L, U = _unpack_arrays(LU)
-    A = np.matmul(P, np.matmul(L, U))
-    if adjoint:
-        A = np.swapaxes(A, -1, -2)
-    b = B if left else np.swapaxes(B, -1, -2)
-    a = A if left else np.swapaxes(A, -1, -2)
-    batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
-    with np.errstate(all="ignore"):
-        x = np.linalg.solve(np.broadcast_to(a, batch + a.shape[-2:]), np.broadcast_to(b, batch + b.shape[-2:]))
+    b = B if left else np.swapaxes(B, -1, -2)  # X A = B: solve A^T X^T = B^T (conj(A) for the adjoint)
+    if left != adjoint:  # P L U x = b, or conj(P L U) x = b: as LAPACK's getrs, two triangular solves
+        if not left:
+            L, U = L.conj(), U.conj()
+        x = _solve_triangle(U, _solve_triangle(L, np.matmul(np.swapaxes(P, -1, -2), b), False), True)
+    else:  # (P L U)^T x = b, or (P L U)^H x = b
+        Lt, Ut = np.swapaxes(L, -1, -2), np.swapaxes(U, -1, -2)
+        if adjoint:
+            Lt, Ut = Lt.conj(), Ut.conj()
+        x = np.matmul(P, _solve_triangle(Lt, _solve_triangle(Ut, b, False), True))
     return (x if left else np.swapaxes(x, -1, -2)).astype(LU.dtype)
 
 
@@ -1532,8 +1547,7 @@ def _triangular_solve(self, A, upper=True, transpose=False, unitriangular=False)
     if transpose:
         a = np.swapaxes(a, -1, -2)
     batch = np.broadcast_shapes(a.shape[:-2], self.shape[:-2])
-    with np.errstate(all="ignore"):
-        x = np.linalg.solve(np.broadcast_to(a, batch + a.shape[-2:]), np.broadcast_to(self, batch + self.shape[-2:]))
+    x = _solve_triangle(a, self, upper != transpose)
     return x.astype(self.dtype), np.broadcast_to(A, batch + A.shape[-2:]).copy()
 
 
