@@ -2,8 +2,6 @@
 import warnings
 import weakref
 
-import numpy as np
-
 from . import _dtype
 from . import _tensor_str
 from . import autograd as _autograd

@@ -815,7 +815,7 @@ def _qr_backward(grads, self, mode):
     if m >= n:
         return _qr_backward_tall(gQ, gR, Q, R)
     # A = [X | Y] with X square: X = QU, Y = QV
-    U, V = R[..., :, :m], R[..., :, m:]
+    U = R[..., :, :m]
     gU = gR[..., :, :m] if gR is not None else None
     gV = gR[..., :, m:] if gR is not None else None
     Y = self[..., :, m:]

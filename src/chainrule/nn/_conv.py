@@ -94,7 +94,6 @@ def _im2col_np(x, kernel, dilation, pads, stride):
 
 def _col2im_np(cols, size, kernel, dilation, pads, stride):
     """The adjoint of _im2col_np: sum every column entry back into its input position."""
-    d = len(kernel)
     if cols.ndim == 2:  # unbatched
         return _col2im_np(cols[None], size, kernel, dilation, pads, stride)[0]
     n = cols.shape[0]
