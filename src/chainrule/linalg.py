@@ -400,7 +400,7 @@ def vander(x, N=None):
         raise RuntimeError("linalg.vander: x must have at least one dimension")
     n = x.shape[-1] if N is None else N
     if n < 2:
-        raise RuntimeError(f"N must be greater than 1.")
+        raise RuntimeError("N must be greater than 1.")
     ones = _D.reshape(x * 0 + 1, tuple(x.shape) + (1,))
     powers, p = [], None
     for _ in range(n - 1):  # NOTE: a loop over the N columns (the cumulative product)

@@ -300,7 +300,7 @@ def _sublist_equation(args):
             elif 0 <= n < 52:
                 out += _LETTERS[26 + n] if n < 26 else _LETTERS[n - 26]
             else:
-                raise ValueError(f"einsum(): subscript in subscript list is not within the valid range [0, 52)")
+                raise ValueError("einsum(): subscript in subscript list is not within the valid range [0, 52)")
         return out
     pairs = len(args) // 2
     ops = list(args[0:2 * pairs:2])

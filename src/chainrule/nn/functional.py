@@ -884,7 +884,7 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
     else:
         raise ValueError(f"input has to be 1D or 2D Tensor, but got Tensor of dimension {input.ndim}")
     if mode not in ("sum", "mean", "max"):
-        raise ValueError(f"mode has to be one of sum, mean or max")
+        raise ValueError("mode has to be one of sum, mean or max")
     if per_sample_weights is not None and mode != "sum":
         raise NotImplementedError(f"embedding_bag: per_sample_weights was not None. per_sample_weights is only "
                                   f"supported for mode='sum' (got mode='{mode}'). Please open a feature request on "
@@ -1179,7 +1179,7 @@ def _huber_loss(self, target, reduction, delta):
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     input, target = _broadcast_pair(input, target)
     if delta <= 0:
-        raise RuntimeError(f"huber_loss does not support non-positive values for delta.")
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
     if weight is not None:
         d = D.abs(input - target)
         loss = _where(_raw(d) < delta, d * d * 0.5, (d - 0.5 * delta) * delta) * weight
