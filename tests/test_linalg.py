@@ -379,3 +379,16 @@ def test_lu_solve_through_the_factors_as_getrs(left, adjoint):
             np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-9)
         else:
             np.testing.assert_allclose(got[1:], want[1:], rtol=1e-9, atol=1e-9)  # the regular batch elements
+
+
+@pytest.mark.parametrize("a", [[[1., 2., 3.], [2., 4., 6.], [1., 0., 1.], [0., 0., 0.]],  # rank 2: huge, finite
+                               [[1., 0., 1.], [2., 0., 0.], [3., 0., 1.], [1., 0., 2.]]])  # R[1, 1] == 0: inf, nan
+def test_qr_backward_of_rank_deficient_input_matches_torch(a):
+    # the backward solves with R^T as PyTorch does (no inverse of R, so no error for a zero on its diagonal)
+    grads = []
+    for lib in (chainrule, torch):
+        x = lib.tensor(a, dtype=lib.float64, requires_grad=True)
+        Q, R = lib.linalg.qr(x)
+        (Q.sum() + R.sum()).backward()
+        grads.append(x.grad.numpy())
+    np.testing.assert_allclose(*grads, rtol=1e-9)

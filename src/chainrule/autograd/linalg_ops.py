@@ -836,7 +836,8 @@ def _qr_backward_tall(gQ, gR, Q, R):
     b = D.matmul(Q, tril(M) + tril(M, -1).mT)
     if gQ is not None:
         b = b + gQ
-    return D.matmul(b, _linalg_inv(R).mT)
+    # b R^{-T} by a triangular solve, as PyTorch: a zero on R's diagonal gives inf, not an error
+    return _linalg_solve_triangular(R.mT, b, upper=False, left=False)
 
 
 @op("LinalgQrBackward0", outputs=2, self=lambda grads, self, mode: _qr_backward(grads, self, mode))
