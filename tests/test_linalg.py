@@ -392,3 +392,20 @@ def test_qr_backward_of_rank_deficient_input_matches_torch(a):
         (Q.sum() + R.sum()).backward()
         grads.append(x.grad.numpy())
     np.testing.assert_allclose(*grads, rtol=1e-9)
+
+
+@pytest.mark.parametrize("upper", [False, True])
+def test_cholesky_solve_reads_one_triangle_as_potrs(upper):
+    # two triangular solves with the factor's triangle, as LAPACK's potrs; PyTorch's gradient formula on the
+    # whole factor; inf / nan for a zero on the diagonal
+    m = rand(2, 3, 3) + 3 * np.eye(3)
+    b = rand(2, 3, 2, seed=5)
+    loss = lambda lib, f, rhs: (lib.cholesky_solve(rhs, f, upper) ** 2).sum()  # noqa: E731
+    compare(loss, m, b, rtol=1e-6)
+    triangle = np.triu if upper else np.tril  # on a factor, finite differences agree along the triangle it reads
+    check_directional(lambda lib, f: loss(lib, f, lib.tensor(b)), triangle(m),
+                      [triangle(rand(2, 3, 3, seed=100 + k)) for k in range(3)])
+    zero = triangle(m)
+    zero[0, 1, 1] = 0
+    got, want = (lib.cholesky_solve(lib.tensor(b), lib.tensor(zero), upper).numpy() for lib in (chainrule, torch))
+    np.testing.assert_allclose(got, want, rtol=1e-9)

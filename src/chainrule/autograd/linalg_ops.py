@@ -796,11 +796,11 @@ def cholesky_solve(self, input2, upper=False):
                            f"{input2.shape[-1]} but each b matrix is {self.shape[-2]} by {self.shape[-1]}")
     _check_same_dtype(self, input2, "Expected b and A to have the same dtype, but found b of type {} and A of type {} "
                                     "instead.")
-    L = np.swapaxes(input2, -1, -2) if upper else input2
-    batch = broadcast_shapes(self.shape[:-2], input2.shape[:-2])
-    A = np.matmul(L, np.swapaxes(L, -1, -2))
-    return np.linalg.solve(np.broadcast_to(A, batch + A.shape[-2:]),
-                           np.broadcast_to(self, batch + self.shape[-2:])).astype(self.dtype)
+    broadcast_shapes(self.shape[:-2], input2.shape[:-2])  # PyTorch's error for batches that do not broadcast
+    # as LAPACK's potrs: one triangle of the factor, two triangular solves (A = L L^H, or U^H U)
+    L = np.conj(np.swapaxes(np.triu(input2), -1, -2)) if upper else np.tril(input2)
+    y = _solve_triangle(L, self, False)
+    return _solve_triangle(np.conj(np.swapaxes(L, -1, -2)), y, True).astype(self.dtype)
 
 
 def _qr_backward(grads, self, mode):
