@@ -49,6 +49,8 @@ OPS = [
               Sample((randn(2, 3, dtype=d, low=0.5, high=2), randn(3, dtype=d)), note="broadcast")],
            method="pow"),
     OpInfo("exp", unary, method="exp"),
+    OpInfo("bernoulli", lambda d: [Sample((np.array([0.0, 1.0, 1.0, 0.0], d),))], method="bernoulli", skip_fd=True,
+           note="probabilities 0 and 1 only, so that the draw is certain; a step function: no finite differences"),
     OpInfo("log", positive, method="log"),
     OpInfo("sqrt", positive, method="sqrt"),
     OpInfo("reciprocal", positive, method="reciprocal"),

@@ -232,3 +232,51 @@ with warnings.catch_warnings():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["[-inf, nan]", "[inf, -1.0]", "divide by zero encountered in log"]
+
+
+FILLS = [("uniform_", ()), ("normal_", ()), ("bernoulli_", ()), ("bernoulli_", ("p",)), ("exponential_", ()),
+         ("random_", (0, 5)), ("random_", (5,)), ("random_", ()), ("log_normal_", ()), ("cauchy_", ()),
+         ("geometric_", (0.5,))]
+
+
+@pytest.mark.parametrize("method, args", FILLS)
+def test_random_fills_are_inplace_nodes_as_in_pytorch(method, args):
+    # values are chainrule's own stream; the node, version, identity, dtype and zero gradient are PyTorch's
+    def f(lib):
+        x = lib.tensor([0.5, -1.0, 2.0], requires_grad=True)
+        h = x * 1
+        r = getattr(h, method)(*(lib.full((3,), 0.3) if a == "p" else a for a in args))
+        h.sum().backward()
+        return h.grad_fn.name(), h._version, r is h, h.dtype, x.grad
+    same(f)
+    same(lambda lib: getattr(lib.tensor([0.5], requires_grad=True), method)(
+        *(lib.full((1,), 0.3) if a == "p" else a for a in args)))  # a leaf that requires grad: PyTorch's error
+
+
+@pytest.mark.parametrize("method, args", [
+    ("uniform_", (1.0, 0.0)), ("normal_", (0.0, -1.0)), ("bernoulli_", (1.5,)), ("exponential_", (0.0,)),
+    ("log_normal_", (1.0, 0.0)), ("cauchy_", (0.0, 0.0)), ("geometric_", (1.0,)), ("random_", (5, 2)),
+    ("random_", (-1,)), ("uniform_", ()), ("normal_", ()), ("exponential_", ()), ("log_normal_", ()),
+    ("cauchy_", ())])
+def test_random_fill_errors_as_in_pytorch(method, args):
+    # a bad parameter is named before a bad dtype (but for uniform_); continuous draws refuse integer tensors
+    if args:
+        same(lambda lib: getattr(lib.zeros(3), method)(*args))
+    same(lambda lib: getattr(lib.zeros(3, dtype=lib.int64), method)(*args))
+
+
+def test_random_fills_draw_their_distributions_reproducibly():
+    n = 200_000
+    chainrule.manual_seed(0)
+    x = chainrule.empty(n, dtype=chainrule.float64)
+    for method, args, mean, var in [("uniform_", (-2, 4), 1.0, 3.0), ("normal_", (1.0, 2.0), 1.0, 4.0),
+                                    ("bernoulli_", (0.3,), 0.3, 0.21), ("exponential_", (2.0,), 0.5, 0.25),
+                                    ("geometric_", (0.25,), 4.0, 12.0), ("random_", (3, 7), 4.5, 1.25)]:
+        values = getattr(x, method)(*args).numpy()
+        assert abs(values.mean() - mean) < 0.02 * max(1, mean) and abs(values.var() - var) < 0.03 * max(1, var)
+    assert x.uniform_(-2, 4).numpy().min() >= -2 and x.numpy().max() < 4
+    assert set(np.unique(x.random_(3, 7).numpy())) == {3, 4, 5, 6}
+    g = chainrule.Generator().manual_seed(7)
+    first = x.normal_(generator=g).numpy().copy()
+    assert np.array_equal(x.normal_(generator=chainrule.Generator().manual_seed(7)).numpy(), first)
+    assert chainrule.full((4,), 0.5).bernoulli().dtype is chainrule.float32

@@ -3,9 +3,9 @@ import operator
 
 import numpy as np
 
-from . import _dtype
+from . import _creation, _dtype
 from ._tensor import Tensor
-from .autograd import derivatives as D
+from .autograd import derivatives as D, pointwise as _pointwise
 from .autograd.op import INPLACE, PUBLIC, _MultiOutputView, broadcast_shapes, counter
 from .autograd.grad_mode import no_grad, state as _state
 from .autograd.shape_ops import _index_put
@@ -168,6 +168,121 @@ def copy_(self, src, non_blocking=False):
     if not isinstance(src, Tensor):
         raise TypeError(f"copy_(): argument 'src' (position 1) must be Tensor, not {type(src).__name__}")
     return _commit_inplace(self, _copy(self, src))
+
+
+# ---- random fills: uniform_, normal_, ... ---------------------------------------------------------------------
+# NOTE: the values come from chainrule's generator (NumPy's PCG64): reproducible under manual_seed, not
+# PyTorch's streams. Each fill is a node named as PyTorch's, with a zero slope in the tensor it overwrites.
+def _fill_op(grad_fn):
+    def fill(self, values):
+        return values.astype(self.dtype, copy=False)
+    return D.op(grad_fn, nondiff=("values",), self=D.zero_slope)(fill)
+
+
+_FILL_OPS = {name: _fill_op(name) for name in (
+    "UniformBackward0", "NormalBackward0", "BernoulliBackward1", "BernoulliBackward2", "ExponentialBackward0",
+    "LogNormalBackward0", "CauchyBackward0", "GeometricBackward0", "RandomBackward0", "RandomBackward1",
+    "RandomBackward2")}
+
+
+def _fill_random(self, grad_fn, draw, generator):
+    values = draw((generator or _creation.default_generator)._rng, self._data.shape)
+    return _commit_inplace(self, _FILL_OPS[grad_fn](self, Tensor._make(np.asarray(values))))
+
+
+def _continuous(self, kernel=None, distribution=None, c_name=False):
+    """PyTorch's errors for a continuous distribution drawn into an integer or bool tensor: a kernel missing for
+    the dtype, or (exponential_, cauchy_) a sentence naming the dtype, in C++ (`c_name`) or legacy words."""
+    dt = self._data.dtype
+    if dt.kind in "biu":
+        if kernel is not None:
+            raise _pointwise._not_implemented_for(kernel, dt)
+        shown = (_dtype.C_NAMES if c_name else _dtype.LEGACY_NAMES)[dt.name]
+        raise RuntimeError(f"{distribution} distribution is a continuous probability distribution. dtype must be a "
+                           f"floating point but you specified {shown}")
+
+
+def uniform_(self, low=0.0, to=1.0, *, generator=None, **kw):
+    low = kw.pop("from", low)  # PyTorch's keyword is `from`
+    _continuous(self, "check_uniform_bounds")
+    if low > to:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={low:g} > to={to:g}")
+    return _fill_random(self, "UniformBackward0", lambda rng, shape: rng.uniform(low, to, shape), generator)
+
+
+def normal_(self, mean=0.0, std=1.0, *, generator=None):
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
+    _continuous(self, "normal_kernel_cpu")
+    return _fill_random(self, "NormalBackward0", lambda rng, shape: rng.normal(mean, std, shape), generator)
+
+
+def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
+    if std <= 0:
+        raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std:g}")
+    _continuous(self, "log_normal_cpu")
+    return _fill_random(self, "LogNormalBackward0", lambda rng, shape: rng.lognormal(mean, std, shape), generator)
+
+
+def exponential_(self, lambd=1.0, *, generator=None):
+    if lambd <= 0:
+        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd:g}")
+    _continuous(self, distribution="Exponential")
+    return _fill_random(self, "ExponentialBackward0", lambda rng, shape: rng.exponential(1 / lambd, shape),
+                        generator)
+
+
+def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
+    if sigma <= 0:
+        raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma:g}")
+    _continuous(self, distribution="Cauchy", c_name=True)
+    return _fill_random(self, "CauchyBackward0", lambda rng, shape: median + sigma * rng.standard_cauchy(shape),
+                        generator)
+
+
+def geometric_(self, p, *, generator=None):
+    if not 0 < p < 1:
+        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p:g}")
+    return _fill_random(self, "GeometricBackward0", lambda rng, shape: rng.geometric(p, shape), generator)
+
+
+def bernoulli_(self, p=0.5, *, generator=None):
+    if isinstance(p, Tensor):  # a probability per element
+        probs = _probabilities(p._data)
+        return _fill_random(self, "BernoulliBackward1", lambda rng, shape: rng.random(shape) < probs, generator)
+    if not 0 <= p <= 1:
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p:g}")
+    return _fill_random(self, "BernoulliBackward2", lambda rng, shape: rng.random(shape) < p, generator)
+
+
+def random_(self, low=None, to=None, *, generator=None, **kw):
+    """Integers in [from, to); random_(to) draws from [0, to); random_() from [0, 2**mantissa digits] for floats
+    (every integer the dtype holds exactly), [0, max] for integers."""
+    low = kw.pop("from", low)
+    grad_fn = "RandomBackward0" if to is not None else "RandomBackward1" if low is not None else "RandomBackward2"
+    if to is None and low is not None:
+        low, to = 0, low
+    low = 0 if low is None else low
+    if to is None:
+        dt = self._data.dtype
+        to = 2 if dt.kind == "b" else (np.iinfo(dt).max + 1 if dt.kind in "iu" else 2 ** np.finfo(dt).nmant + 2)
+    if low >= to:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={to}")
+    return _fill_random(self, grad_fn, lambda rng, shape: rng.integers(low, to, shape), generator)
+
+
+def _probabilities(probs):
+    if not np.all((probs >= 0) & (probs <= 1)):
+        raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error message "
+                           "be improved?  If so, please report an enhancement request to PyTorch.)")
+    return probs
+
+
+@D.op("BernoulliBackward0", self=D.zero_slope)
+def bernoulli(self, p=None, *, generator=None):
+    """0 or 1, drawn with the probabilities in self (or with p everywhere), in self's dtype."""
+    probs = _probabilities(self) if p is None else p
+    return ((generator or _creation.default_generator)._rng.random(self.shape) < probs).astype(self.dtype)
 
 
 # ---- indexing -------------------------------------------------------------------------------------------
@@ -386,6 +501,8 @@ def install():
     T.mT = property(lambda self: D.transpose(self, -2, -1))
     T.zero_ = zero_
     T.fill_ = fill_
+    for fill in (uniform_, normal_, log_normal_, exponential_, cauchy_, geometric_, bernoulli_, random_):
+        setattr(T, fill.__name__, fill)
     T.copy_ = copy_
     for name in INPLACE:
         setattr(T, name + "_", _inplace(PUBLIC[name]))
