@@ -409,3 +409,43 @@ def test_cholesky_solve_reads_one_triangle_as_potrs(upper):
     zero[0, 1, 1] = 0
     got, want = (lib.cholesky_solve(lib.tensor(b), lib.tensor(zero), upper).numpy() for lib in (chainrule, torch))
     np.testing.assert_allclose(got, want, rtol=1e-9)
+
+
+def test_ex_functions_return_info_instead_of_raising():
+    # inv_ex, solve_ex, cholesky_ex: LAPACK's info per matrix and its partial results; check_errors=True raises
+    # PyTorch's error with the _ex name
+    def run(lib):
+        A = lib.tensor([[1., 2.], [2., 4.]])
+        batch = lib.stack([lib.eye(2), A]).requires_grad_()
+        inv = lib.linalg.inv_ex(batch)
+        inv.inverse.sum().backward()
+        out = [inv.inverse, inv.info, batch.grad]
+        solved = lib.linalg.solve_ex(batch.detach(), lib.ones(2, 2, 1))
+        out += [solved.result, solved.info, *lib.linalg.solve_ex(lib.tensor([[0., 1.], [0., 1.]]), lib.ones(2, 1))]
+        out.append(lib.linalg.solve_ex(lib.tensor([[0., 1.], [0., 1.]]), lib.ones(1, 2), left=False).info)
+        out += list(lib.linalg.cholesky_ex(lib.stack([lib.eye(2), A])))
+        out.append(lib.linalg.cholesky_ex(lib.tensor([[4., 2., 1.], [2., 1., 3.], [1., 3., 2.]])).info)
+        out += list(lib.linalg.cholesky_ex(lib.tensor([[4., 2.], [2., 5.]]), upper=True))
+        for call in (lambda: lib.linalg.inv_ex(A, check_errors=True),
+                     lambda: lib.linalg.cholesky_ex(A, check_errors=True),
+                     lambda: lib.linalg.solve_ex(A, lib.ones(2, 1), check_errors=True)):
+            with pytest.raises(RuntimeError) as e:
+                call()
+            out.append(str(e.value))
+        return [o if isinstance(o, str) else o.detach().numpy() for o in out]
+    for got, want in zip(run(chainrule), run(torch)):
+        if isinstance(got, str):
+            assert got == want
+        else:
+            np.testing.assert_array_equal(got, want)
+
+
+def test_sums_and_means_of_infinities_are_silent():
+    # inf - inf is nan, quietly, as in PyTorch, even when the user turns warnings into errors
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        x = chainrule.tensor([[np.inf, -np.inf], [1.0, 2.0]])
+        values = [x.sum(), x.sum(1), x.mean(), x.mean(1), chainrule.zeros(0, 2).mean(0)]
+    for got, want in zip(values, [np.nan, [np.nan, 3.0], np.nan, [np.nan, 1.5], [np.nan, np.nan]]):
+        np.testing.assert_array_equal(got.numpy(), want)

@@ -41,6 +41,13 @@ def _info(A):
     return _op.Tensor._make(np.zeros(A.shape[:-2], dtype=np.int32))
 
 
+def _pivot_info(A, result):
+    """LAPACK's getrf info per matrix of A; zeros without the factorization when the result is finite."""
+    if np.isfinite(result._data).all():
+        return _info(A)
+    return _op.Tensor._make(_L._lu_forward(A._data)[2])
+
+
 # ---- norms --------------------------------------------------------------------------------------------------
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
     """The ord-norm of x over dim (all of x when dim is None) as one LinalgVectorNormBackward0 node."""
@@ -151,8 +158,10 @@ def inv(A, *, out=None):
 
 
 def inv_ex(A, *, check_errors=False, out=None):
-    """(inverse, info): the inverse and a zero info per matrix (errors raise, as check_errors=True)."""
-    return linalg_inv_ex(_L._linalg_inv(A), _info(A))
+    """(inverse, info): info is LAPACK's, the 1-based index of the first zero pivot (0: invertible); a singular
+    matrix's inverse holds what LAPACK's substitution gives (inf, nan), unless check_errors raises."""
+    inverse = _L._linalg_inv(A, "linalg.inv_ex" if check_errors else None)
+    return linalg_inv_ex(inverse, _pivot_info(A, inverse))
 
 
 def solve(A, B, *, left=True, out=None):
@@ -166,8 +175,15 @@ def cholesky(A, *, upper=False, out=None):
 
 
 def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
-    """(L, info) of linalg.cholesky."""
-    return linalg_cholesky_ex(_L._linalg_cholesky_ex(A, upper), _info(A))
+    """(L, info) of linalg.cholesky: info is the order of the first leading minor that is not positive-definite
+    (0: none), and then L is LAPACK's partial factor, unless check_errors raises."""
+    L = _L._linalg_cholesky_ex(A, upper, "linalg.cholesky_ex" if check_errors else None)
+    try:
+        np.linalg.cholesky(A._data)
+        info = _info(A)
+    except np.linalg.LinAlgError:
+        info = _op.Tensor._make(_L._cholesky_unblocked(A._data)[1])
+    return linalg_cholesky_ex(L, info)
 
 
 def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
@@ -341,8 +357,10 @@ linalg_solve_ex = namedtuple("linalg_solve_ex", ["result", "info"])
 
 
 def solve_ex(A, B, *, left=True, check_errors=False, out=None):
-    """(result, info) of linalg.solve."""
-    return linalg_solve_ex(_L._linalg_solve_ex(A, B, left), _info(A))
+    """(result, info) of linalg.solve: info as inv_ex's; for a singular matrix the result holds what LAPACK's
+    substitution gives (inf, nan), unless check_errors raises."""
+    result = _L._linalg_solve_ex(A, B, left, "torch.linalg.solve_ex" if check_errors else None)
+    return linalg_solve_ex(result, _pivot_info(A, result))
 
 
 def cond(A, p=None, *, out=None):

@@ -378,14 +378,16 @@ def _spread(arr, shape):
 @op("SumBackward0", self=lambda grad, self_shape: _expand(grad, self_shape),
     raw={"self": lambda grad, self_shape: _spread(grad, self_shape)})
 def _sum_all(self, dtype=None):
-    return self.sum(dtype=_sum_dtype(self, dtype))
+    # NOTE: np.add.reduce, what ndarray.sum calls: without NumPy's Python layer, a NaN or overflow warning is
+    # raised from chainrule's frame, where chainrule's warning filter silences it (see _fp_warnings)
+    return np.add.reduce(self, axis=None, dtype=_sum_dtype(self, dtype))
 
 
 @op("SumBackward1", shown=DIM_LIST,
     self=lambda grad, self_shape, dim, keepdim: _reduce_backward(grad, self_shape, dim, keepdim),
     raw={"self": lambda grad, self_shape, dim, keepdim: _reduce_backward(grad, self_shape, dim, keepdim, _spread)})
 def _sum_dim(self, dim, keepdim=False, dtype=None):
-    return self.sum(axis=wrap_dims(dim, self.ndim), keepdims=keepdim, dtype=_sum_dtype(self, dtype))
+    return np.add.reduce(self, axis=wrap_dims(dim, self.ndim), keepdims=keepdim, dtype=_sum_dtype(self, dtype))
 
 
 def _full_or_dim(whole, along, self, dim, keepdim, dtype):
@@ -422,7 +424,10 @@ def _mean_all(self, dtype=None):
     self=lambda grad, self_shape, dim, keepdim: _reduce_backward(grad, self_shape, dim, keepdim)
     / max(math.prod([self_shape[d] for d in wrap_dims(dim, len(self_shape))]), 1))
 def _mean_dim(self, dim, keepdim=False, dtype=None):
-    return self.mean(axis=wrap_dims(dim, self.ndim), keepdims=keepdim, dtype=_check_mean_dtype(self, dtype))
+    axes = wrap_dims(dim, self.ndim)
+    if dtype is None and (self.dtype.char == "f" or self.dtype.char == "d"):  # as _mean_all
+        return np.add.reduce(self, axis=axes, keepdims=keepdim) / math.prod([self.shape[d] for d in axes])
+    return self.mean(axis=axes, keepdims=keepdim, dtype=_check_mean_dtype(self, dtype))
 
 
 @public

@@ -648,15 +648,28 @@ def _raise_singular(a, name, message):
 
 
 @op("LinalgInvExBackward0", self=lambda grad, result: -D.matmul(result.mT, D.matmul(grad, result.mT)))
-def _linalg_inv(self):
+def _linalg_inv(self, errors="linalg.inv"):
+    """`errors`: the name PyTorch's error for a singular matrix gives; None (inv_ex) returns what LAPACK's
+    substitution gives instead (inf, nan)."""
     _check_float(self, "linalg.inv")
     _check_matrix(self, "linalg.inv")
     try:
         out = np.linalg.inv(self)
     except np.linalg.LinAlgError:
-        _raise_singular(self, "linalg.inv", "The diagonal element {} is zero, the inversion could not be completed "
-                              "because the input matrix is singular.")
+        if errors is not None:
+            _raise_singular(self, errors, "The diagonal element {} is zero, the inversion could not be completed "
+                                          "because the input matrix is singular.")
+        out = _solve_by_factors(self, np.broadcast_to(np.eye(self.shape[-1], dtype=self.dtype), self.shape))
     return out.astype(self.dtype)
+
+
+def _solve_by_factors(a, b):
+    """x with a x = b as LAPACK's getrf and getrs: a zero pivot gives inf or nan, not an error."""
+    lu, piv, _ = _lu_forward(a)
+    L, U = _unpack_arrays(lu)
+    P = _permutation(piv, a.shape[-1], a.dtype)
+    with np.errstate(all="ignore"):
+        return _solve_triangle(U, _solve_triangle(L, np.matmul(np.swapaxes(P, -1, -2), b), False), True)
 
 
 @public
@@ -705,7 +718,7 @@ def _solve_backward_A(grad, A, B, result, left):
 @op("LinalgSolveExBackward0",
     A=lambda grad, A, B, result, left: _solve_backward_A(grad, A, B, result, left),
     B=lambda grad, A, left: _solve_backward_B(grad, A, left))
-def _linalg_solve_ex(A, B, left=True):
+def _linalg_solve_ex(A, B, left=True, errors="torch.linalg.solve"):
     _check_float(A, "linalg.solve")
     _check_matrix(A, "linalg.solve")
     if B.ndim == 0:
@@ -728,7 +741,9 @@ def _linalg_solve_ex(A, B, left=True):
     try:
         x = np.linalg.solve(a, b)
     except np.linalg.LinAlgError:
-        _raise_singular(a, "torch.linalg.solve", "The solver failed because the input matrix is singular.")
+        if errors is not None:
+            _raise_singular(a, errors, "The solver failed because the input matrix is singular.")
+        x = _solve_by_factors(a, b)
     if not left:
         x = np.swapaxes(x, -1, -2)
     return (x[..., 0] if vector else x).astype(A.dtype)
@@ -745,20 +760,24 @@ def _cholesky_backward(grad, result, upper):
 
 
 @op("LinalgCholeskyExBackward0", self=lambda grad, result, upper: _cholesky_backward(grad, result, upper))
-def _linalg_cholesky_ex(self, upper=False):
-    return _cholesky_forward(self, upper)
+def _linalg_cholesky_ex(self, upper=False, errors="linalg.cholesky"):
+    return _cholesky_forward(self, upper, errors)
 
 
 def _cholesky_forward(self, upper, name="linalg.cholesky"):
+    """`name`: the one PyTorch's error for a matrix that is not positive-definite gives; None (cholesky_ex) returns
+    LAPACK's partial factor instead."""
     if name == "cholesky" and self.dtype.kind not in "fc":
         raise NotImplementedError(f"\"cholesky_cpu\" not implemented for '{LEGACY_NAMES[self.dtype.name]}'")
-    _check_float(self, name)
-    _check_matrix(self, name)
+    _check_float(self, name or "linalg.cholesky")
+    _check_matrix(self, name or "linalg.cholesky")
     try:
         L = np.linalg.cholesky(self)
     except np.linalg.LinAlgError:
         L = None
-    if L is None or not np.isfinite(L).all():
+    if name is None and L is None:
+        L = _cholesky_unblocked(self)[0]
+    elif L is None or not np.isfinite(L).all():
         a = np.tril(self.reshape((-1,) + self.shape[-2:]).astype(np.float64))
         a = a + np.swapaxes(np.tril(a, -1), -1, -2)  # LAPACK reads the lower triangle only
         n = a.shape[-1]
@@ -772,6 +791,28 @@ def _cholesky_forward(self, upper, name="linalg.cholesky"):
                           f"positive-definite).")
     L = L.astype(self.dtype)
     return np.swapaxes(L, -1, -2).copy() if upper else L
+
+
+def _cholesky_unblocked(a):
+    """LAPACK's dpotf2 on the lower triangle, batched: the factor and info, the order of the first leading minor
+    that is not positive-definite (0 if none). A failing matrix keeps its failing pivot's value and the columns
+    after it as LAPACK leaves them; the strict upper triangle is zero, as PyTorch returns it."""
+    n = a.shape[-1]
+    L = np.tril(a).reshape((-1, n, n)).astype(np.result_type(a.dtype, np.float32), copy=True)
+    info = np.zeros(L.shape[0], dtype=np.int32)
+    with np.errstate(all="ignore"):
+        for j in range(n):  # NOTE: a loop over the matrix size, vectorised over the batch
+            go = info == 0
+            pivot = L[:, j, j] - np.einsum("bk,bk->b", L[:, j, :j], L[:, j, :j].conj())
+            failed = go & ~(pivot.real > 0)
+            L[failed, j, j] = pivot[failed]
+            info[failed] = j + 1
+            go &= ~failed
+            root = np.sqrt(np.where(go, pivot, 1))
+            L[go, j, j] = root[go]
+            L[go, j + 1:, j] = (L[go, j + 1:, j] - np.einsum("bik,bk->bi", L[go, j + 1:, :j], L[go, j, :j].conj())) \
+                / root[go, None]
+    return L.reshape(a.shape), info.reshape(a.shape[:-2])
 
 
 def _cholesky_solve_grads(grad, self, input2, result, upper, which):
