@@ -449,3 +449,23 @@ def test_sums_and_means_of_infinities_are_silent():
         values = [x.sum(), x.sum(1), x.mean(), x.mean(1), chainrule.zeros(0, 2).mean(0)]
     for got, want in zip(values, [np.nan, [np.nan, 3.0], np.nan, [np.nan, 1.5], [np.nan, np.nan]]):
         np.testing.assert_array_equal(got.numpy(), want)
+
+
+@pytest.mark.parametrize("expr", ["x.prod()", "x.prod(1)", "x.cumsum(1)", "x.cumprod(1)", "x.nansum()",
+                                  "lib.var_mean(x, 1)[0]", "lib.std_mean(x)[0]", "F.layer_norm(x, (3,))",
+                                  "F.batch_norm(x, None, None, training=True)", "F.group_norm(x[None], 1)",
+                                  "F.instance_norm(x[None])"])
+def test_reductions_of_infinities_and_nan_are_silent_and_match_torch(expr):
+    # NOTE [Ufuncs, not NumPy's wrappers]: forward and backward raise no warning, even as errors; values as torch's
+    import warnings
+
+    def run(lib):
+        x = lib.tensor([[np.inf, -np.inf, 1.0], [0.0, 2.0, np.nan], [1.0, 2.0, 3.0]], requires_grad=True)
+        y = eval(expr, {"lib": lib, "F": lib.nn.functional, "x": x})
+        y.sum().backward()
+        return y.detach().numpy(), x.grad.numpy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = run(chainrule)
+    for a, b in zip(got, run(torch)):
+        np.testing.assert_allclose(a, b, rtol=1e-6)

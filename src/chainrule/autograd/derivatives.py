@@ -378,9 +378,16 @@ def _spread(arr, shape):
 @op("SumBackward0", self=lambda grad, self_shape: _expand(grad, self_shape),
     raw={"self": lambda grad, self_shape: _spread(grad, self_shape)})
 def _sum_all(self, dtype=None):
-    # NOTE: np.add.reduce, what ndarray.sum calls: without NumPy's Python layer, a NaN or overflow warning is
-    # raised from chainrule's frame, where chainrule's warning filter silences it (see _fp_warnings)
+    # NOTE [Ufuncs, not NumPy's wrappers]: np.add.reduce is what ndarray.sum and np.sum call. Called directly, a
+    # NaN or overflow warning comes from chainrule's frame, where chainrule's filter silences it (see
+    # _fp_warnings); from np.sum's Python layer it would reach the user. Likewise mean_np, multiply.reduce, ...
     return np.add.reduce(self, axis=None, dtype=_sum_dtype(self, dtype))
+
+
+def mean_np(a, axis=None, keepdims=False):
+    """np.mean of a float array by np.add.reduce (NOTE [Ufuncs, not NumPy's wrappers])."""
+    count = a.size if axis is None else math.prod([a.shape[d] for d in ((axis,) if isinstance(axis, int) else axis)])
+    return np.add.reduce(a, axis=axis, keepdims=keepdims) / count
 
 
 @op("SumBackward1", shown=DIM_LIST,

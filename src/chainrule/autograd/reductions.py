@@ -247,7 +247,7 @@ def _prod_backward(grad, self, result, dim=None, keepdim=False):
 
 @op("ProdBackward0", self=lambda grad, self, result: _prod_backward(grad, self, result))
 def _prod_all(self, dtype=None):
-    return np.prod(self, dtype=_acc_dtype(self, dtype))
+    return np.multiply.reduce(self, axis=None, dtype=_acc_dtype(self, dtype))  # NOTE [Ufuncs, not NumPy's wrappers]
 
 
 @op("ProdBackward1", self=lambda grad, self, result, dim, keepdim: _prod_backward(grad, self, result, dim, keepdim))
@@ -255,7 +255,7 @@ def _prod_dim(self, dim, keepdim=False, dtype=None):
     d = wrap_dim(dim, self.ndim)
     if not self.ndim:
         return self.astype(_acc_dtype(self, dtype))
-    return np.prod(self, axis=d, keepdims=keepdim, dtype=_acc_dtype(self, dtype))
+    return np.multiply.reduce(self, axis=d, keepdims=keepdim, dtype=_acc_dtype(self, dtype))
 
 
 @public
@@ -421,7 +421,7 @@ def _variance(name, a, dim, correction, keepdim):
                       "reduction factor (input numel divided by output numel).", UserWarning, stacklevel=6)
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # mean of an empty slice
-        centered = a - np.mean(a, axis=axes, keepdims=True)
+        centered = a - D.mean_np(a, axes, keepdims=True)
         squares = np.sum(np.abs(centered) ** 2, axis=axes, keepdims=keepdim)
         return squares / builtins.max(dof, 0), axes
 
@@ -467,11 +467,12 @@ def _var_mean_backward(grads, self, result, dim, correction, keepdim, is_std):
     return out
 
 
-@op("VarMeanBackward0", outputs=2, shown=DIM_LIST, self=lambda grads, self, dim, correction, keepdim: _var_mean_backward(
-    grads, self, None, dim, correction, keepdim, False))
+@op("VarMeanBackward0", outputs=2, shown=DIM_LIST,
+    self=lambda grads, self, dim, correction, keepdim: _var_mean_backward(grads, self, None, dim, correction, keepdim,
+                                                                          False))
 def _var_mean(self, dim, correction, keepdim):
     var, axes = _variance("var_mean", self, dim, correction, keepdim)
-    return var, np.mean(self, axis=axes, keepdims=keepdim)
+    return var, D.mean_np(self, axes, keepdim)
 
 
 @op("StdMeanBackward0", outputs=2, shown=DIM_LIST,
@@ -479,7 +480,7 @@ def _var_mean(self, dim, correction, keepdim):
         grads, self, result, dim, correction, keepdim, True))
 def _std_mean(self, dim, correction, keepdim):
     var, axes = _variance("std_mean", self, dim, correction, keepdim)
-    return np.sqrt(var), np.mean(self, axis=axes, keepdims=keepdim)
+    return np.sqrt(var), D.mean_np(self, axes, keepdim)
 
 
 def _var_args(dim, unbiased, correction):
@@ -557,7 +558,7 @@ def _cumsum_backward(grad, dim):
 def _cumsum(self, dim, dtype=None):
     d = wrap_dim(dim, self.ndim)
     out = _acc_dtype(self, dtype)
-    return np.cumsum(self, axis=d, dtype=out) if self.ndim else self.astype(out)
+    return np.add.accumulate(self, axis=d, dtype=out) if self.ndim else self.astype(out)
 
 
 @public
@@ -586,15 +587,15 @@ def _cumprod_zeros_grad(g, x, out, d):
     With z1 the first zero of a slice: k < z1 gets revcumsum(out * g)[k] / x[k] summed over i < z1; k = z1 gets
     prod(x[:z1]) * sum_{z1 <= i < z2} g[i] * prod(x[z1+1:i+1]); every k > z1 gets 0.
     """
-    zeros_seen = np.cumsum(x == 0, axis=d)
+    zeros_seen = np.add.accumulate(x == 0, axis=d, dtype=np.int64)  # NOTE [Ufuncs, not NumPy's wrappers]
     before = zeros_seen == 0
     w = np.where(before, out * g, 0)
-    grad = np.where(before, np.flip(np.cumsum(np.flip(w, d), axis=d), d) / np.where(before, x, 1), 0)
+    grad = np.where(before, np.flip(np.add.accumulate(np.flip(w, d), axis=d), d) / np.where(before, x, 1), 0)
     first_run = zeros_seen == 1
     first_zero = first_run & (x == 0)
-    after_first = np.cumprod(np.where(first_run & ~first_zero, x, 1), axis=d)
-    total = np.sum(np.where(first_run, g * after_first, 0), axis=d, keepdims=True)
-    prefix = np.prod(np.where(before, x, 1), axis=d, keepdims=True)
+    after_first = np.multiply.accumulate(np.where(first_run & ~first_zero, x, 1), axis=d)
+    total = np.add.reduce(np.where(first_run, g * after_first, 0), axis=d, keepdims=True)
+    prefix = np.multiply.reduce(np.where(before, x, 1), axis=d, keepdims=True)
     return np.where(first_zero, prefix * total, grad).astype(x.dtype)
 
 
@@ -612,7 +613,7 @@ def _cumprod_backward_exact(grad, self, d):
 def _cumprod(self, dim, dtype=None):
     d = wrap_dim(dim, self.ndim)
     out = _acc_dtype(self, dtype)
-    return np.cumprod(self, axis=d, dtype=out) if self.ndim else self.astype(out)
+    return np.multiply.accumulate(self, axis=d, dtype=out) if self.ndim else self.astype(out)
 
 
 @public
@@ -709,7 +710,8 @@ def _nansum_backward(grad, self, dim, keepdim):
 
 @op("NansumBackward0", shown=DIM_LIST, self=lambda grad, self, dim, keepdim: _nansum_backward(grad, self, dim, keepdim))
 def _nansum(self, dim=None, keepdim=False, dtype=None):
-    return np.nansum(self, axis=_axes(dim, self.ndim), keepdims=keepdim, dtype=_acc_dtype(self, dtype))
+    return np.add.reduce(np.where(np.isnan(self), 0, self), axis=_axes(dim, self.ndim), keepdims=keepdim,
+                         dtype=_acc_dtype(self, dtype))
 
 
 @public

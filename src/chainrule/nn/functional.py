@@ -1813,8 +1813,8 @@ def _normalized(x, dims, eps):
     """(x - mean) * rstd over `dims` in chainrule ops, so gradients built from it differentiate again."""
     if not _grad_state.enabled:  # a plain backward (no create_graph): same numbers, fewer temporaries
         a = x._data
-        xc = a - a.mean(dims, keepdims=True)
-        rstd = 1.0 / np.sqrt(np.mean(np.square(xc), dims, keepdims=True) + eps)
+        xc = a - D.mean_np(a, dims, keepdims=True)
+        rstd = 1.0 / np.sqrt(D.mean_np(np.square(xc), dims, keepdims=True) + eps)
         xc *= rstd
         return Tensor._make(xc), Tensor._make(rstd)
     mu = x.mean(dims, keepdim=True)
@@ -1858,8 +1858,8 @@ def _ln_grad_weight(grad, self, normalized_shape, eps):
                                                                                 - len(normalized_shape)))))
 def _native_layer_norm(self, normalized_shape, weight, bias, eps):
     dims = tuple(range(self.ndim - len(normalized_shape), self.ndim))
-    out = self - np.mean(self, axis=dims, keepdims=True)
-    out *= 1.0 / np.sqrt(np.mean(np.square(out), axis=dims, keepdims=True) + eps)  # in place: one temporary
+    out = self - D.mean_np(self, dims, keepdims=True)
+    out *= 1.0 / np.sqrt(D.mean_np(np.square(out), dims, keepdims=True) + eps)  # in place: one temporary
     if weight is not None:
         out *= weight
     if bias is not None:
@@ -1923,8 +1923,8 @@ def _native_batch_norm(input, weight, bias, running_mean, running_var, training,
     dims = _bn_stats_dims(input.ndim)
     shape = (-1,) + (1,) * (input.ndim - 2)
     if training:
-        mu = np.mean(input, axis=dims)
-        var = np.var(input, axis=dims)
+        mu = D.mean_np(input, dims)
+        var = D.mean_np(np.square(input - mu.reshape(shape)), dims)
         n = input.size // max(input.shape[1], 1)
         if running_mean is not None:
             running_mean[...] = (1 - momentum) * running_mean + momentum * mu
@@ -1985,9 +1985,9 @@ def _gn_grad_weight(grad, self, N, C, HxW, group, eps):
     bias=lambda grad, self_shape: grad.sum(_bn_stats_dims(len(self_shape))))
 def _native_group_norm(self, weight, bias, N, C, HxW, group, eps):
     x = self.reshape(N, group, -1)
-    mu = np.mean(x, axis=2, keepdims=True)
+    mu = D.mean_np(x, 2, keepdims=True)
     xc = x - mu
-    out = (xc / np.sqrt(np.mean(xc * xc, axis=2, keepdims=True) + eps)).reshape(self.shape)
+    out = (xc / np.sqrt(D.mean_np(xc * xc, 2, keepdims=True) + eps)).reshape(self.shape)
     shape = (-1,) + (1,) * (self.ndim - 2)
     if weight is not None:
         out = out * weight.reshape(shape)
