@@ -280,3 +280,14 @@ def test_random_fills_draw_their_distributions_reproducibly():
     first = x.normal_(generator=g).numpy().copy()
     assert np.array_equal(x.normal_(generator=chainrule.Generator().manual_seed(7)).numpy(), first)
     assert chainrule.full((4,), 0.5).bernoulli().dtype is chainrule.float32
+
+
+def test_complex_data_takes_the_complex_dtype_of_the_default_float():
+    for default in ("float32", "float64"):
+        for lib in LIBS:
+            lib.set_default_dtype(getattr(lib, default))
+        try:
+            same(lambda lib: [lib.tensor([1 + 2j]), lib.tensor(1j).dtype, repr(lib.tensor([[1 + 2j, -0.5j]]))])
+        finally:
+            for lib in LIBS:
+                lib.set_default_dtype(lib.float32)

@@ -473,3 +473,23 @@ def test_speed():
     out = ts.format_tensor(huge, "float32")
     assert time.perf_counter() - t0 < 0.2
     assert out.count("\n") < 10
+
+
+COMPLEX_CASES = [
+    [1 + 2j], [0.0801 - 0.8803j, -0.0317 + 1.3152j], [complex(0, -0.0), complex(-0.0, 0.0)], [1e-5 + 1e5j, 3 - 4j],
+    [[1 + 1j, 2 - 2j], [3 + 0j, -4 - 4.5j]], [complex(np.inf, 1), complex(1, np.nan), complex(-np.inf, -np.inf)],
+    [2.5 + 1e-9j], list(np.arange(2000) * (0.5 - 0.25j)), [[complex(i, -i) * 10.0 ** (i % 7) for i in range(9)]] * 3]
+
+
+@pytest.mark.parametrize("values", COMPLEX_CASES)
+@pytest.mark.parametrize("dt", ["complex64", "complex128"])
+def test_complex(values, dt):
+    # real and imaginary parts each get their own formatter, as PyTorch's; complex64 is the default's complex
+    check(np.array(values, dtype=dt))
+    check(np.array(values[0], dtype=dt))  # a 0-d tensor (or a row)
+
+
+def test_complex_of_the_default_float64(default_float64):
+    check_pair(np.array([1 + 2j]), torch.tensor([1 + 2j]), default_dtype_name="float64")
+    check_pair(np.array([1 + 2j], dtype=np.complex64), torch.tensor([1 + 2j], dtype=torch.complex64),
+               default_dtype_name="float64")

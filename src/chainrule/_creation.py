@@ -40,8 +40,8 @@ def _infer(data):
         return arr.astype(np.int64, copy=False)
     if kind == "f":
         return arr.astype(_dtype.get_default_dtype().np, copy=False)
-    if kind == "c":
-        return arr.astype(np.complex64, copy=False)
+    if kind == "c":  # the complex dtype of the default float dtype
+        return arr.astype(np.complex128 if _dtype.get_default_dtype().np == np.float64 else np.complex64, copy=False)
     if kind == "O":
         raise TypeError(f"Could not infer dtype of {type(data).__name__}")
     raise TypeError(f"can't convert np.ndarray of type numpy.{arr.dtype}")

@@ -146,6 +146,19 @@ class _Formatter:
         return text.rjust(self.width)
 
 
+class _ComplexFormatter:
+    """Complex elements as PyTorch writes them: the real parts and the imaginary parts each get a _Formatter of
+    their own, and an element reads real, sign, |imag|, 'j' (a negative zero imaginary part keeps its '-')."""
+
+    def __init__(self, sample: np.ndarray, opts: _PrintOptions):
+        self.real, self.imag = _Formatter(sample.real, opts), _Formatter(sample.imag, opts)
+        self.width = self.real.width + self.imag.width + 1  # the 'j'; _vector_str adds the ", "
+
+    def format(self, value) -> str:
+        imag = (self.imag.format(value.imag) + "j").lstrip()
+        return self.real.format(value.real) + ("" if imag[0] in "+-" else "+") + imag
+
+
 def _summarized(a: np.ndarray, edgeitems: int) -> np.ndarray:
     """The elements that remain visible once the tensor is summarized."""
     if a.ndim == 0:
@@ -250,10 +263,12 @@ def format_tensor(
     else:
         if not opts.edgeitems:
             suffixes.append(f"size={tuple(a.shape)}")
-        if dtype_name not in (default_dtype_name, "int64", "bool"):
+        default_complex = {"float32": "complex64", "float64": "complex128"}.get(default_dtype_name)
+        if dtype_name not in (default_dtype_name, default_complex, "int64", "bool"):
             suffixes.append(f"dtype=torch.{dtype_name}")
         summarize = a.size > opts.threshold
-        fmt = _Formatter(_summarized(a, opts.edgeitems) if summarize else a, opts)
+        formatter = _ComplexFormatter if a.dtype.kind == "c" else _Formatter
+        fmt = formatter(_summarized(a, opts.edgeitems) if summarize else a, opts)
         body = _block_str(a, indent, summarize, fmt, opts)
 
     if grad_fn_name is not None:
