@@ -291,3 +291,13 @@ def test_complex_data_takes_the_complex_dtype_of_the_default_float():
         finally:
             for lib in LIBS:
                 lib.set_default_dtype(lib.float32)
+
+
+def test_conversions_to_float16_round_through_float32_as_pytorch():
+    # c10::Half is made from a float: a double between two halves rounds twice (1 + 2**-11 + 2**-40 -> 1.0)
+    x = 1 + 2 ** -11 + 2 ** -40
+    same(lambda lib: [lib.tensor([x], dtype=lib.float16), lib.tensor([x], dtype=lib.float64).to(lib.float16),
+                      lib.tensor([x], dtype=lib.float64).half(), lib.tensor([2049 + 2 ** 20]).half(),
+                      lib.tensor([x, 0.1, 65504.0, 70000.0]).half().tolist()])
+    y = chainrule.tensor([1.0, 2.0], dtype=chainrule.float16)
+    assert y.to(chainrule.float16, copy=True)._data is not y._data

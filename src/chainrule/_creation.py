@@ -72,7 +72,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
         if arr is not data:
             arr = np.array(arr, copy=True)
     if dtype is not None:
-        arr = arr.astype(_dtype.to_dtype(dtype).np, copy=False)
+        arr = _dtype.cast(arr, _dtype.to_dtype(dtype).np, copy=False)  # arr is a fresh copy already
     return _finish(arr, requires_grad)
 
 

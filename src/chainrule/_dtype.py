@@ -85,6 +85,17 @@ def to_dtype(d):
     return FROM_NUMPY[np.dtype(d)]
 
 
+_HALF = np.dtype(np.float16)
+
+
+def cast(arr, np_dtype, copy=True):
+    """arr.astype(np_dtype) as PyTorch converts: to float16 through float32 (c10::Half is made from a float), so a
+    value near the middle of two halves rounds as in PyTorch (1 + 2**-11 + 2**-40 -> 1.0, not 1.0009765625)."""
+    if np_dtype == _HALF and arr.dtype.kind in "fiu" and arr.dtype.itemsize > 2 and arr.dtype != np.float32:
+        arr = arr.astype(np.float32)
+    return arr.astype(np_dtype, copy=copy)
+
+
 def from_numpy(np_dtype):
     try:
         return FROM_NUMPY[np_dtype]

@@ -788,7 +788,7 @@ def clone(self, *, memory_format=None):
 
 @op("ToCopyBackward0", self=lambda grad: grad)
 def _to_copy(self, dtype):
-    return self.astype(dtype.np)
+    return _dtype.cast(self, dtype.np)
 
 
 @op("UnbindBackward0", view=True, outputs=-1,
