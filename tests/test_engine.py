@@ -435,6 +435,14 @@ def test_where_and_type_as_methods_match_torch():
     same(lambda lib: data(lib, 3).type_as(lib.tensor([1], dtype=lib.float64)))
 
 
+@pytest.mark.parametrize("expr", ["a.expand(5, 5)", "a.expand(3, 2, 5)", "a.mv(b)", "a.mv(b[0])", "a.lerp(b, 0.5)",
+                                  "a.lerp(a, b)", "lib.nn.functional.mse_loss(a, b)", "lib.nn.functional.l1_loss(b, a)"])
+def test_shape_errors_match_torch(expr):
+    # the dim PyTorch names (the last that does not fit) and its wording, for shapes that do not fit together
+    for sa, sb in [((3, 4), (5,)), ((3, 4), (2, 4)), ((2, 3, 4), (2, 5, 4)), ((3, 4), (4, 2))]:
+        same(lambda lib: eval(expr, {"lib": lib, "a": data(lib, *sa), "b": data(lib, *sb, seed=1)}))
+
+
 def test_inplace_on_non_leaf_rebases_history():
     def f(lib):
         w, b = data(lib, 3), data(lib, 3, seed=1)

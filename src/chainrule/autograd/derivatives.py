@@ -517,7 +517,9 @@ def check_vectors(self, other):
     self=lambda grad, vec: grad.unsqueeze(1) * vec,
     vec=lambda grad, self: mv(self.t(), grad))
 def mv(self, vec):
-    if self.ndim != 2 or vec.ndim != 1 or self.shape[1] != vec.shape[0]:
+    if self.ndim != 2 or vec.ndim != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {self.ndim}, {vec.ndim}")
+    if self.shape[1] != vec.shape[0]:
         raise RuntimeError(f"size mismatch, got input ({self.shape[0]}), mat ({'x'.join(map(str, self.shape))}), "
                            f"vec ({vec.shape[0]})")
     if self.dtype != vec.dtype:
@@ -714,15 +716,18 @@ def _expand(self, size):
                            f"greater or equal to the number of dimensions in the tensor ({self.ndim})")
     target = tuple(self.shape[i - lead] if s == -1 else s for i, s in enumerate(size))
     strides = [0] * lead
+    bad = None
     for i, (s, want) in enumerate(zip(self.shape, target[lead:])):
         if s == want:
             strides.append(self.strides[i])
         elif s == 1:
             strides.append(0)
         else:
-            raise RuntimeError(f"The expanded size of the tensor ({want}) must match the existing size ({s}) at "
-                               f"non-singleton dimension {i + lead}.  Target sizes: [{', '.join(map(str, size))}].  "
-                               f"Tensor sizes: [{', '.join(map(str, self.shape))}]")
+            bad = i  # PyTorch names the last such dim
+    if bad is not None:
+        raise RuntimeError(f"The expanded size of the tensor ({target[bad + lead]}) must match the existing size "
+                           f"({self.shape[bad]}) at non-singleton dimension {bad + lead}.  Target sizes: "
+                           f"[{', '.join(map(str, size))}].  Tensor sizes: [{', '.join(map(str, self.shape))}]")
     return broadcast_view(self, target, tuple(strides))
 
 

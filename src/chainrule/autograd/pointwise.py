@@ -536,6 +536,7 @@ def lerp(self, end, weight):
     dt = self.dtype
     if end.dtype != dt:
         raise RuntimeError(f"expected dtype {C_NAMES[dt.name]} for `end` but got dtype {C_NAMES[end.dtype.name]}")
+    broadcast_shapes(self.shape, end.shape, *([weight.shape] if isinstance(weight, Tensor) else []))  # its error
     if not isinstance(weight, Tensor):
         return _lerp_scalar(self, end, weight)
     if weight.dtype != dt and weight.ndim:  # a 0-d weight may have any dtype

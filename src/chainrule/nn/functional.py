@@ -13,7 +13,7 @@ import warnings
 
 import numpy as np
 
-from ..autograd.op import counter, joint, op, public
+from ..autograd.op import broadcast_shapes, counter, joint, op, public
 from ..autograd import derivatives as D
 from ..autograd.pointwise import logit as _logit
 from ..autograd.grad_mode import state as _grad_state
@@ -1095,12 +1095,7 @@ def _broadcast_pair(input, target, stacklevel=3):
         warnings.warn(f"Using a target size ({target.shape}) that is different to the input size ({input.shape}). "
                       "This will likely lead to incorrect results due to broadcasting. Please ensure they have the "
                       "same size.", stacklevel=stacklevel)
-        try:
-            shape = tuple(np.broadcast_shapes(input.shape, target.shape))
-        except ValueError:
-            raise RuntimeError(f"The size of tensor a ({input.shape[-1]}) must match the size of tensor b "
-                               f"({target.shape[-1]}) at non-singleton dimension {max(input.ndim, target.ndim) - 1}"
-                               ) from None
+        shape = tuple(broadcast_shapes(input.shape, target.shape))
         return D.expand(input, shape), D.expand(target, shape)
     return input, target
 
