@@ -443,6 +443,16 @@ def test_shape_errors_match_torch(expr):
         same(lambda lib: eval(expr, {"lib": lib, "a": data(lib, *sa), "b": data(lib, *sb, seed=1)}))
 
 
+@pytest.mark.parametrize("expr", [
+    "lib.where(f, f, f)", "lib.where(i, f, f)", "f.where(f, 0.0)", "lib.autograd.grad(f.sum(), f)", "lib.tensor('a')",
+    "lib.tensor(b'a')", "lib.tensor(['a'])", "lib.tensor([None])", "lib.tensor([1, None])", "f.permute(1, 1)",
+    "f.permute(0, -2)", "lib.nn.functional.softmax(i, 0)", "lib.nn.functional.softmax(i, 1)",
+    "lib.nn.functional.log_softmax(i, 0)", "lib.ones(2).expand(-1, 2)", "lib.ones(2, 1).expand(-1, -1, 3)",
+    "lib.ones(2).expand(3, -1)"])
+def test_misuse_errors_match_torch(expr):
+    same(lambda lib: eval(expr, {"lib": lib, "f": data(lib, 2, 2), "i": lib.tensor([[1, 2], [3, 4]])}))
+
+
 def test_inplace_on_non_leaf_rebases_history():
     def f(lib):
         w, b = data(lib, 3), data(lib, 3, seed=1)

@@ -42,8 +42,13 @@ def _infer(data):
         return arr.astype(_dtype.get_default_dtype().np, copy=False)
     if kind == "c":  # the complex dtype of the default float dtype
         return arr.astype(np.complex128 if _dtype.get_default_dtype().np == np.float64 else np.complex64, copy=False)
-    if kind == "O":
-        raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+    if kind == "O":  # PyTorch names the first element that is no number
+        odd = next((v for v in arr.reshape(-1) if not isinstance(v, (bool, int, float, complex, np.generic))), data)
+        raise RuntimeError(f"Could not infer dtype of {type(odd).__name__}")
+    if kind in "US":
+        if isinstance(data, (str, bytes)):
+            raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+        raise ValueError(f"too many dimensions '{'str' if kind == 'U' else 'bytes'}'")
     raise TypeError(f"can't convert np.ndarray of type numpy.{arr.dtype}")
 
 
@@ -68,6 +73,8 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
         try:
             arr = _infer(data) if dtype is None else np.array(data)
         except ValueError as e:
+            if str(e).startswith("too many dimensions"):  # _infer's own, for strings
+                raise
             raise ValueError(f"expected sequence of length {_first_len(data)} at dim 1 (got {_bad_len(data)})") from e
         if arr is not data:
             arr = np.array(arr, copy=True)

@@ -108,10 +108,10 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         allow_unused = materialize_grads
     if retain_graph is None:
         retain_graph = create_graph
+    roots = _roots(outputs)  # PyTorch checks the outputs first
     for t in inputs:
         if not t._requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
-    roots = _roots(outputs)
     grads = _make_grads(outputs, grad_outputs, create_graph)
     slots = {}  # one slot per distinct edge: an input listed twice gets the same gradient
     for i, t in enumerate(inputs):

@@ -300,6 +300,9 @@ def _where(condition, self, other):
 
 @public
 def where(condition, self=None, other=None):
+    if isinstance(condition, _op.Tensor) and condition._data.dtype.kind != "b" and condition._data.dtype != np.uint8:
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
+                           f"{_dtype.LEGACY_NAMES[condition._data.dtype.name]}")
     if self is None and other is None:
         return nonzero(condition, as_tuple=True)
     return _where(condition, self, other)
@@ -639,7 +642,10 @@ def _permute(self, dims):
 
 @public
 def permute(self, *dims):
-    return _permute(self, _size(dims))
+    dims = _size(dims)
+    if len({wrap_dim(d, self.ndim) for d in dims}) != len(dims):
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return _permute(self, dims)
 
 
 def _infer_shape(shape, numel):
@@ -709,6 +715,9 @@ def reshape_as(self, other):
     raw={"self": lambda grad, self_shape: sum_to_array(grad, self_shape)})
 def _expand(self, size):
     lead = len(size) - self.ndim
+    if -1 in size[:lead]:
+        raise RuntimeError(f"The expanded size of the tensor (-1) isn't allowed in a leading, non-existing dimension "
+                           f"{list(size[:lead]).index(-1)}")
     if lead < 0:
         kind = _dtype.LEGACY_NAMES[self.dtype.name]
         raise RuntimeError(f"expand(torch.{kind}Tensor{{[{', '.join(map(str, self.shape))}]}}, "

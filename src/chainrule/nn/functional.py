@@ -562,7 +562,7 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
     if dim is None:
         dim = _softmax_dim("softmax", input.ndim, _stacklevel)
     input = _cast(input, dtype)
-    _check_float(input, "softmax_lastdim_kernel_impl")
+    _check_float(input, "softmax_lastdim_kernel_impl" if _is_last(dim, input) else "softmax_kernel_impl")
     return _softmax(input, dim)
 
 
@@ -571,8 +571,12 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     if dim is None:
         dim = _softmax_dim("log_softmax", input.ndim, _stacklevel)
     input = _cast(input, dtype)
-    _check_float(input, "log_softmax_lastdim_kernel_impl")
+    _check_float(input, "log_softmax_lastdim_kernel_impl" if _is_last(dim, input) else "log_softmax_kernel_impl")
     return _log_softmax(input, dim)
+
+
+def _is_last(dim, t):
+    return D.wrap_dim(dim, t.ndim) == max(t.ndim - 1, 0)
 
 
 # torch.softmax / Tensor.softmax take (dim, dtype) with dim required, unlike F.softmax's (dim, _stacklevel, dtype).
