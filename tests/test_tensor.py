@@ -301,3 +301,21 @@ def test_conversions_to_float16_round_through_float32_as_pytorch():
                       lib.tensor([x, 0.1, 65504.0, 70000.0]).half().tolist()])
     y = chainrule.tensor([1.0, 2.0], dtype=chainrule.float16)
     assert y.to(chainrule.float16, copy=True)._data is not y._data
+
+
+@pytest.mark.parametrize("dt", ["uint8", "int8", "int32", "int64", "bool", "float16", "float32"])
+@pytest.mark.parametrize("number", [300, -2, 3, 2.5])
+def test_numbers_with_integer_tensors_as_pytorch(dt, number):
+    # an int out of the tensor's range wraps into it (uint8 + 300 is uint8 + 44), comparisons included, but not
+    # as an exponent; negation and abs of bool and negative integer powers raise PyTorch's errors
+    def run(lib):
+        a = lib.tensor([0, 1, 2, 5], dtype=getattr(lib, dt))
+        out = []
+        for f in (lambda: a + number, lambda: number - a, lambda: a * number, lambda: a < number, lambda: a == number,
+                  lambda: a // number, lambda: a ** number, lambda: -a, lambda: abs(a)):
+            try:
+                out.append(f())
+            except Exception as e:
+                out.append(f"{type(e).__name__}: {e}")
+        return out
+    same(run)

@@ -52,14 +52,25 @@ def add(self, other, *, alpha=1):
     return np.add(self, other) if alpha == 1 else np.add(self, other * alpha)
 
 
-@op("SubBackward0", promote=True, ufunc=np.subtract, raw=True,
+def _no_bool_subtraction(self, other, alpha=1):
+    """PyTorch refuses `-` with a bool operand (a Tensor of bools or a Python bool)."""
+    bools = [type(v) is bool or isinstance(v, _op.Tensor) and v._data.dtype.kind == "b" for v in (self, other)]
+    if all(bools):
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+                           "`logical_xor()` operator instead.")
+    if any(bools):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to "
+                           "invert a mask, use the `~` or `logical_not()` operator instead.")
+
+
+@op("SubBackward0", promote=True, ufunc=np.subtract, raw=True, check=_no_bool_subtraction,
     self=lambda grad: grad,
     other=lambda grad, alpha: -grad if alpha == 1 else grad * -alpha)
 def sub(self, other, *, alpha=1):
     return np.subtract(self, other) if alpha == 1 else np.subtract(self, other * alpha)
 
 
-@op("RsubBackward1", promote=True, nondiff=("other",), raw=True,
+@op("RsubBackward1", promote=True, nondiff=("other",), raw=True, check=_no_bool_subtraction,
     self=lambda grad, alpha: -grad if alpha == 1 else grad * -alpha)
 def _rsub_scalar(self, other, alpha=1):
     return np.subtract(other, self) if alpha == 1 else np.subtract(other, self * alpha)
@@ -115,6 +126,9 @@ true_divide = public(lambda self, other: _true_divide(self, other), "true_divide
 @op("NegBackward0", ufunc=np.negative, self=lambda grad: -grad,
     raw={"self": lambda grad, out=None: -grad if out is None else np.negative(grad, out=out)})
 def neg(self):
+    if self.dtype.kind == "b":
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+                           "invert a mask, use the `~` or `logical_not()` operator instead.")
     return np.negative(self)
 
 
@@ -124,7 +138,14 @@ negative = public(neg, "negative")
 @op("PowBackward0", promote=True, nondiff=("exponent",),
     self=lambda grad, self, exponent: _pow_scalar_backward(grad, self, exponent))
 def _pow_tensor_scalar(self, exponent):
-    return np.power(self, exponent)
+    return _power(self, exponent)
+
+
+def _power(base, exponent):
+    try:
+        return np.power(base, exponent)
+    except ValueError as e:  # NumPy's 'Integers to negative integer powers are not allowed.': PyTorch's type
+        raise RuntimeError(str(e)) from None
 
 
 def _pow_scalar_backward(grad, self, exponent):
@@ -140,13 +161,13 @@ def _pow_scalar_backward(grad, self, exponent):
     exponent=lambda grad, self, exponent, result: grad * where((self == 0) & (exponent >= 0), 0.0,
                                                                result * log(self)))
 def _pow_tensor_tensor(self, exponent):
-    return np.power(self, exponent)
+    return _power(self, exponent)
 
 
 @op("PowBackward2", promote=True, nondiff=("self",),
     exponent=lambda grad, self, exponent, result: _pow_exponent_backward(grad, self, exponent, result))
 def _pow_scalar_tensor(self, exponent):
-    return np.power(self, exponent)
+    return _power(self, exponent)
 
 
 def _pow_exponent_backward(grad, base, exponent, result):
@@ -160,6 +181,11 @@ def pow(self, exponent):
         return _pow_scalar_tensor(self, exponent)
     if isinstance(exponent, _op.Tensor):
         return _pow_tensor_tensor(self, exponent)
+    if type(exponent) is int and self._data.dtype.kind in "iu":  # an exponent is not wrapped into the dtype
+        if exponent < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        if not _op._fits(exponent, self._data.dtype):
+            raise RuntimeError(f"value cannot be converted to type {self._data.dtype.name}_t without overflow")
     return _pow_tensor_scalar(self, exponent)
 
 
@@ -281,6 +307,8 @@ def _threshold_grad(grad, output, out=None, threshold=0):
 
 @op("AbsBackward0", self=lambda grad, self: grad * sign(self))
 def abs(self):
+    if self.dtype.kind == "b":
+        raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
     return np.abs(self)
 
 

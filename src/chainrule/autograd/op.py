@@ -55,7 +55,7 @@ class Spec:
     """Everything the dispatcher needs to know about one op, computed once at import."""
     __slots__ = ("name", "forward", "node_cls", "tensor_pos", "diff_pos", "promote", "float_op",
                  "saved_pos", "saved_for", "save_shapes", "saved_names", "saved_outputs", "formulas", "view",
-                 "outputs", "nondiff_out", "listed", "joint", "ufunc", "raw")
+                 "outputs", "nondiff_out", "listed", "joint", "ufunc", "raw", "check")
 
 
 class OpNode(Node):
@@ -521,7 +521,7 @@ _DONATED = "out"  # a raw formula's parameter for a buffer it may write its resu
 
 
 def op(grad_fn=None, *, promote=False, float_op=False, nondiff=(), view=False, outputs=1,
-       nondiff_outputs=(), listed=False, ufunc=None, raw=None, shown=None, **formulas):
+       nondiff_outputs=(), listed=False, ufunc=None, raw=None, shown=None, check=None, **formulas):
     """Declare an op: see the module docstring. Returns the public function.
 
     `ufunc`: a NumPy ufunc (or a function taking a ufunc's `out=`) that computes the forward from the
@@ -529,12 +529,16 @@ def op(grad_fn=None, *, promote=False, float_op=False, nondiff=(), view=False, o
     directly, and writes into a large temporary argument's buffer instead of allocating (see `_reusable`).
     `raw`: True when the formulas mean the same on NumPy arrays, or {input: formula on arrays} (see the
     module docstring); inputs left out run their Tensor formula on wrapped arrays.
-    `shown`: saved values PyTorch names or shows otherwise, {name: (saved name, function)} (see _saved_properties)."""
+    `shown`: saved values PyTorch names or shows otherwise, {name: (saved name, function)} (see _saved_properties).
+    `check`: called with the arguments as given (Tensors, numbers) to raise PyTorch's error for a combination the
+    op refuses; only the generic path runs it, so it may only refuse what the generated one never takes (bools,
+    integer tensors)."""
     def declare(forward):
         code = forward.__code__
         names = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
         spec = Spec()
         spec.name = forward.__name__
+        spec.check = check
         # The dispatcher passes every argument by position; keyword-only ones included.
         spec.forward = _all_positional(forward)
         spec.diff_pos = tuple(i for i, n in enumerate(names) if n in formulas)
@@ -791,6 +795,8 @@ def _unwrap_and_promote(spec, args):
                     vals[i] = v.astype(target.np)
                 elif type(v) is bool and target.category > 0:
                     vals[i] = int(v)
+                elif type(v) is int and target.category == 1 and not _fits(v, target.np):
+                    vals[i] = np.array(v).astype(target.np)[()]  # PyTorch casts the number, wrapping around
             return vals
     if spec.float_op:
         for i in spec.tensor_pos:
@@ -798,6 +804,14 @@ def _unwrap_and_promote(spec, args):
             if type(v) is _ndarray and v.dtype.kind not in "fc":
                 vals[i] = v.astype(_dtype.get_default_dtype().np)
     return vals
+
+
+def _fits(number, np_dtype):
+    """Whether a Python int is in an integer dtype's range (any int fits a dtype of another kind)."""
+    if np_dtype.kind not in "iu":
+        return True
+    info = np.iinfo(np_dtype)
+    return info.min <= number <= info.max
 
 
 def _unwrap_listed(spec, args):
@@ -814,6 +828,8 @@ def _unwrap_listed(spec, args):
 
 def apply(spec, args):
     """Run the forward on arrays, wrap the result, and record a node if any input requires grad."""
+    if spec.check is not None:
+        spec.check(*args)
     # Fast path: tensors of one dtype (and float scalars with float tensors) need no promotion.
     vals = list(args)
     dt = None
@@ -832,8 +848,8 @@ def apply(spec, args):
                 simple = False
         # NumPy keeps Python scalars weak as PyTorch does, except a float scalar with an integer tensor.
         if simple and (dt is None or dt.kind not in "fc" and (spec.float_op or any(
-                type(args[i]) is float for i in spec.tensor_pos))):
-            simple = False
+                type(args[i]) is float or type(args[i]) is int and not _fits(args[i], dt) for i in spec.tensor_pos))):
+            simple = False  # (an int out of an integer dtype's range wraps around in _unwrap_and_promote)
     if not simple:
         vals = _unwrap_and_promote(spec, args)
     try:
