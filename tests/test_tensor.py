@@ -319,3 +319,9 @@ def test_numbers_with_integer_tensors_as_pytorch(dt, number):
                 out.append(f"{type(e).__name__}: {e}")
         return out
     same(run)
+
+
+@pytest.mark.parametrize("expr", ["a < a", "a >= 1", "a > 1j", "a <= a", "a == a", "a != 1", "lib.fmod(a, 2)",
+                                  "a // 2", "a % 2"])
+def test_complex_order_comparisons_and_floor_division_are_refused_as_in_pytorch(expr):
+    same(lambda lib: eval(expr, {"lib": lib, "a": lib.tensor([1 + 1j, 2 - 1j])}))

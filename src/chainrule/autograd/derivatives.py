@@ -360,15 +360,19 @@ def _clamp_number(self, min=None, max=None):  # public clamp (pointwise.py) disp
 
 
 # ---- comparisons and logic: no gradient ------------------------------------------------------------------
-def _comparison(np_fn, name):
+def _comparison(np_fn, name, ordered=True):
+    """`ordered`: an order comparison, which PyTorch has no kernel for on complex numbers."""
     def compare(self, other):
+        if ordered and np.result_type(self, other).kind == "c":
+            raise NotImplementedError(f"\"{name}_cpu\" not implemented for "
+                                      f"'{_dtype.LEGACY_NAMES[np.result_type(self, other).name]}'")
         return np_fn(self, other)
     compare.__name__ = compare.__qualname__ = name  # a public op, though made here
     return op(promote=True, nondiff=("self", "other"))(compare)
 
 
-eq = _comparison(np.equal, "eq")
-ne = _comparison(np.not_equal, "ne")
+eq = _comparison(np.equal, "eq", ordered=False)
+ne = _comparison(np.not_equal, "ne", ordered=False)
 lt = _comparison(np.less, "lt")
 le = _comparison(np.less_equal, "le")
 gt = _comparison(np.greater, "gt")

@@ -358,7 +358,7 @@ def isneginf(self):
 def floor_divide(self, other):
     if type(self) is not np.ndarray and type(other) is not np.ndarray:
         raise _scalar_or_tensor_error("floor_divide", self, other)
-    _reject("div_floor_cpu", _common_dtype(self, other), "b")
+    _reject("div_floor_cpu", _common_dtype(self, other), "bc")
     _check_integer_division(self, other)
     with np.errstate(all="ignore"):
         return np.floor_divide(self, other)
@@ -371,7 +371,7 @@ def _float_remainder(self, other):
 
 
 def _remainder_forward(self, other):
-    _reject("remainder_cpu", _common_dtype(self, other), "b")
+    _reject("remainder_cpu", _common_dtype(self, other), "bc")
     _check_integer_division(self, other)
     with np.errstate(all="ignore"):
         if _common_dtype(self, other).kind == "f":
@@ -405,7 +405,7 @@ def remainder(self, other):
 
 
 def _fmod_forward(self, other):
-    _reject("fmod_cpu", _common_dtype(self, other), "b")
+    _reject("fmod_cpu", _common_dtype(self, other), "bc")
     _check_integer_division(self, other)
     with np.errstate(all="ignore"):
         return np.fmod(self, other)
