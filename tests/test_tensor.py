@@ -325,3 +325,12 @@ def test_numbers_with_integer_tensors_as_pytorch(dt, number):
                                   "a // 2", "a % 2"])
 def test_complex_order_comparisons_and_floor_division_are_refused_as_in_pytorch(expr):
     same(lambda lib: eval(expr, {"lib": lib, "a": lib.tensor([1 + 1j, 2 - 1j])}))
+
+
+@pytest.mark.parametrize("expr", [
+    "a.min()", "a.max()", "a.max(0)", "a.amax()", "a.amin(0)", "a.argmin()", "a.argmax(0)", "lib.minimum(a, a)",
+    "lib.maximum(a, a)", "lib.fmax(a, a)", "a.clamp(min=0)", "a.clamp_min(0)", "a.clamp(max=1)", "a.topk(1)",
+    "a.kthvalue(1)", "a.median()", "a.median(0)", "a.nanmedian()", "a.cummax(0)", "a.cummin(0)", "a.msort()",
+    "a.argsort()", "a.sort()", "a.sign()", "a.floor()", "a.round()", "a.trunc()", "a.relu()", "a.sgn()", "a.abs()"])
+def test_complex_inputs_refused_where_pytorch_has_no_kernel(expr):
+    same(lambda lib: eval(expr, {"lib": lib, "a": lib.tensor([1 + 1j, 2 - 1j])}))

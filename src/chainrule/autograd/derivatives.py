@@ -278,6 +278,7 @@ def _relu_into(x, out=None):
 @op("ReluBackward0", ufunc=_relu_into, self=lambda grad, result: _threshold_backward(grad, result, 0),  # relu'(0) = 0
     raw={"self": lambda grad, result, out=None: _threshold_grad(grad, result, out)})
 def relu(self):
+    refuse_complex(self, None, *_CLAMP_COMPLEX)  # (the generated path calls _relu_into, on float tensors only)
     return _relu_into(self)
 
 
@@ -312,8 +313,23 @@ def abs(self):
     return np.abs(self)
 
 
+def refuse_complex(arr, kernel=None, error=RuntimeError, message=None):
+    """Where PyTorch has no complex kernel (`arr`: an array or a dtype): its NotImplementedError naming `kernel`,
+    else error(message)."""
+    dt = arr if isinstance(arr, np.dtype) else arr.dtype
+    if dt.kind == "c":
+        if kernel is not None:
+            raise NotImplementedError(f"\"{kernel}\" not implemented for '{_dtype.LEGACY_NAMES[dt.name]}'")
+        raise error(message)
+
+
+_CLAMP_COMPLEX = (NotImplementedError, "clamp is not supported for complex types")
+
+
 @op("SignBackward0", self=lambda grad: zeros_like(grad))
 def sign(self):
+    refuse_complex(self, error=NotImplementedError, message="Unlike NumPy, torch.sign is not intended to support "
+                                                            "complex numbers. Please use torch.sgn instead.")
     out = np.sign(self)
     # NOTE: PyTorch's sign(nan) is 0
     return np.where(np.isnan(out), 0, out).astype(out.dtype) if out.dtype.kind == "f" else out
@@ -349,6 +365,7 @@ def _clamp_mask(self, min, max):
     self=lambda grad, self, min, max: grad * _op.Tensor._make(
         _clamp_mask(self._data, _raw(min), _raw(max))))
 def _clamp_number(self, min=None, max=None):  # public clamp (pointwise.py) dispatches here for Number bounds
+    refuse_complex(self, None, *_CLAMP_COMPLEX)
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if min is not None:

@@ -260,6 +260,8 @@ def sgn(self):
 def _rounding(name, kernel, fn, self):
     _check_tensor(name, self)
     _reject(kernel, self.dtype, "b")
+    D.refuse_complex(self, kernel if name == "round" else None, NotImplementedError,
+                     f"{name} is not supported for complex inputs")
     return self.copy() if self.dtype.kind in "iu" else fn(self)
 
 
@@ -460,6 +462,7 @@ def arctan2(self, other):
     other=lambda grad, self, other: _where(self > other, 0.0, _where(self == other, grad / 2, grad)))
 def maximum(self, other):
     _check_tensors("maximum", self, other)
+    D.refuse_complex(np.result_type(self, other), message="maximum not implemented for complex tensors.")
     return np.maximum(self, other)
 
 
@@ -468,6 +471,7 @@ def maximum(self, other):
     other=lambda grad, self, other: _where(self < other, 0.0, _where(self == other, grad / 2, grad)))
 def minimum(self, other):
     _check_tensors("minimum", self, other)
+    D.refuse_complex(np.result_type(self, other), message="minimum not implemented for complex tensors.")
     return np.minimum(self, other)
 
 
@@ -476,6 +480,7 @@ def minimum(self, other):
     other=lambda grad, self, other: _where(logical_or(self >= other, isnan(other)), 0.0, grad))
 def fmax(self, other):
     _check_tensors("fmax", self, other)
+    D.refuse_complex(np.result_type(self, other), message="fmax not implemented for complex tensors.")
     return np.fmax(self, other)
 
 
@@ -484,6 +489,7 @@ def fmax(self, other):
     other=lambda grad, self, other: _where(logical_or(self <= other, isnan(other)), 0.0, grad))
 def fmin(self, other):
     _check_tensors("fmin", self, other)
+    D.refuse_complex(np.result_type(self, other), message="fmin not implemented for complex tensors.")
     return np.fmin(self, other)
 
 
@@ -597,6 +603,7 @@ def _clamp_max_grad(grad, self, min, max):
 
 @op("ClampBackward0", promote=True, self=_clamp_self_grad, min=_clamp_min_grad, max=_clamp_max_grad)
 def _clamp_tensor(self, min=None, max=None):
+    D.refuse_complex(self, None, *D._CLAMP_COMPLEX)
     out = self
     if min is not None:
         out = np.maximum(out, min)
@@ -736,11 +743,13 @@ def _clamp_max_tensor(self, max):
 
 @public
 def clamp_min(self, min):
+    D.refuse_complex(self._data, None, *D._CLAMP_COMPLEX)
     return _clamp_min_tensor(self, min) if isinstance(min, Tensor) else _clamp_min_number(self, min)
 
 
 @public
 def clamp_max(self, max):
+    D.refuse_complex(self._data, None, *D._CLAMP_COMPLEX)
     return _clamp_max_tensor(self, max) if isinstance(max, Tensor) else _clamp_max_number(self, max)
 
 
