@@ -334,3 +334,11 @@ def test_complex_order_comparisons_and_floor_division_are_refused_as_in_pytorch(
     "a.argsort()", "a.sort()", "a.sign()", "a.floor()", "a.round()", "a.trunc()", "a.relu()", "a.sgn()", "a.abs()"])
 def test_complex_inputs_refused_where_pytorch_has_no_kernel(expr):
     same(lambda lib: eval(expr, {"lib": lib, "a": lib.tensor([1 + 1j, 2 - 1j])}))
+
+
+@pytest.mark.parametrize("expr", ["b.argmax()", "b.argmin(0)", "b.median()", "b.median(0)", "b.kthvalue(1)",
+                                  "b.topk(1)", "b.trace()", "b.sign()", "b.max(0)", "b.sort(0)", "b.diff()",
+                                  "i.norm()", "lib.norm(i)", "b.float().norm()", "i.diff(prepend=i[:, :1])"])
+def test_bool_and_integer_reductions_as_pytorch(expr):
+    same(lambda lib: eval(expr, {"lib": lib, "b": lib.tensor([[True, False, True], [False, False, True]]),
+                                 "i": lib.tensor([[1, 4, 9], [2, 3, 5]])}))

@@ -313,11 +313,11 @@ def abs(self):
     return np.abs(self)
 
 
-def refuse_complex(arr, kernel=None, error=RuntimeError, message=None):
-    """Where PyTorch has no complex kernel (`arr`: an array or a dtype): its NotImplementedError naming `kernel`,
-    else error(message)."""
+def refuse_complex(arr, kernel=None, error=RuntimeError, message=None, kinds="c"):
+    """Where PyTorch has no kernel for complex numbers (or the NumPy `kinds` given; `arr`: an array or a dtype):
+    its NotImplementedError naming `kernel`, else error(message)."""
     dt = arr if isinstance(arr, np.dtype) else arr.dtype
-    if dt.kind == "c":
+    if dt.kind in kinds:
         if kernel is not None:
             raise NotImplementedError(f"\"{kernel}\" not implemented for '{_dtype.LEGACY_NAMES[dt.name]}'")
         raise error(message)
@@ -330,6 +330,8 @@ _CLAMP_COMPLEX = (NotImplementedError, "clamp is not supported for complex types
 def sign(self):
     refuse_complex(self, error=NotImplementedError, message="Unlike NumPy, torch.sign is not intended to support "
                                                             "complex numbers. Please use torch.sgn instead.")
+    if self.dtype.kind == "b":
+        return self.copy()
     out = np.sign(self)
     # NOTE: PyTorch's sign(nan) is 0
     return np.where(np.isnan(out), 0, out).astype(out.dtype) if out.dtype.kind == "f" else out
@@ -537,6 +539,9 @@ def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
         return linalg.matrix_norm(self, p, (-2, -1) if dim is None else dim, keepdim)
     if p == "fro" or p is None:
         p = 2
+    if self._data.dtype.kind not in "fc":
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+                           f"{_dtype.LEGACY_NAMES[self._data.dtype.name]}")
     return _vector_norm(self, p, dim, keepdim)
 
 

@@ -397,6 +397,8 @@ def aminmax(self, *, dim=None, keepdim=False):
 
 def _arg_reduce(name, np_arg):
     def arg(self, dim=None, keepdim=False):
+        if self.dtype.kind == "b":
+            raise RuntimeError(f"{name}(): does not support bool input")
         if dim is None:
             D.refuse_complex(self, message=f"{name}(): does not support complex input")
             _check_reduction(name, self, (), False, specify=False)
@@ -809,6 +811,7 @@ def topk(self, k, dim=-1, largest=True, sorted=True):
         raise TypeError(f"topk(): argument 'k' (position 1) must be int, not {type(k).__name__}")
     a = self._data
     D.refuse_complex(a, message=" topk does not support complex dtypes on CPU")
+    D.refuse_complex(a, message="topk does not support bool dtypes on CPU", kinds="b")
     d = wrap_dim(dim, a.ndim)
     if not 0 <= k <= (a.shape[d] if a.ndim else 1):
         raise RuntimeError("selected index k out of range")
@@ -820,7 +823,7 @@ def topk(self, k, dim=-1, largest=True, sorted=True):
 def kthvalue(self, k, dim=-1, keepdim=False):
     """The k-th smallest value along dim (k counts from 1) and its index (see NOTE [Ties])."""
     a = self._data
-    D.refuse_complex(a, "kthvalue_cpu")
+    D.refuse_complex(a, "kthvalue_cpu", kinds="bc")
     d = wrap_dim(dim, a.ndim)
     if a.ndim:
         _check_reduction("kthvalue", a, (d,), True)
@@ -831,7 +834,7 @@ def kthvalue(self, k, dim=-1, keepdim=False):
 
 
 def _lower_median_all(a, ignore_nan):
-    D.refuse_complex(a, "median_cpu")
+    D.refuse_complex(a, "median_cpu", kinds="bc")
     flat = a.reshape(-1)
     if a.dtype.kind in "fc":
         nan = np.isnan(flat)
@@ -856,7 +859,7 @@ def _nanmedian_all(self):
 
 
 def _median_indices(name, a, dim, ignore_nan):
-    D.refuse_complex(a, "median_out")
+    D.refuse_complex(a, "median_out", kinds="bc")
     d = wrap_dim(dim, a.ndim)
     if not a.ndim:
         return d, 0

@@ -510,6 +510,27 @@ def _check_narrow(self, dim, start, length):
 
 
 @public
+def diff(self, n=1, dim=-1, prepend=None, append=None):
+    """The n-th forward difference along dim, after prepend and append are joined on; bool tensors differ by xor.
+    Built as PyTorch builds it: narrow, then sub (SubBackward0 over two SliceBackward0)."""
+    if not self.ndim:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    if n < 0:
+        raise RuntimeError(f"order must be non-negative but got {n}")
+    if any(t is not None and t.ndim != self.ndim for t in (prepend, append)):
+        raise RuntimeError("diff expects prepend or append to be the same dimension as input")
+    parts = [t for t in (prepend, self, append) if t is not None]
+    out = D.cat(parts, dim) if len(parts) > 1 else self
+    if n == 0:  # a fresh tensor copied from out, as PyTorch's (CopyBackwards)
+        return _op.Tensor._make(np.empty_like(out._data)).copy_(out)
+    for _ in range(n):
+        size = out.shape[wrap_dim(dim, out.ndim)]
+        later, earlier = narrow(out, dim, min(size, 1), max(size - 1, 0)), narrow(out, dim, 0, max(size - 1, 0))
+        out = D.ne(later, earlier) if out._data.dtype.kind == "b" else D.sub(later, earlier)
+    return out
+
+
+@public
 def narrow(self, dim, start, length):
     """The slice `start:start+length` of dim `dim` (a view)."""
     _, start = _check_narrow(self, dim, start, length)
