@@ -363,3 +363,13 @@ def test_not_differentiable_outputs(make):
         y = make(lib, x)
         res.append((y.grad_fn.name(), _error(lambda: y.sum().backward())))
     assert res[0] == res[1]
+
+
+@pytest.mark.parametrize("key", ["x[:]", "x[(slice(None),)]", "x[...]", "x[..., :]", "x[0:]", "x[:, :]"])
+def test_full_keys_are_a_slice_or_an_alias_as_in_pytorch(key):
+    # a bare full slice is SliceBackward0; a tuple of full slices or an Ellipsis is AliasBackward0
+    for shape in [(3,), (2, 3)]:
+        if key == "x[:, :]" and len(shape) == 1:
+            continue
+        names = [eval(key, {"x": lib.zeros(shape, requires_grad=True)}).grad_fn.name() for lib in (chainrule, torch)]
+        assert names[0] == names[1]

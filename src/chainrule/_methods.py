@@ -394,8 +394,8 @@ def getitem(self, key):
     out, rest = _basic_part(self, keys, positions)
     if rest is not None:
         return D._index(out, rest)
-    if out is self:  # nothing but full slices or Ellipsis
-        return D._slice(self, 0) if len(keys) == 1 and self._data.ndim else D._alias(self)
+    if out is self:  # nothing but full slices or Ellipsis: x[:] is a slice, a tuple key (x[...], x[:, :]) an alias
+        return D._slice(self, 0) if type(key) is slice and self._data.ndim else D._alias(self)
     return out
 
 
