@@ -342,3 +342,13 @@ def test_complex_inputs_refused_where_pytorch_has_no_kernel(expr):
 def test_bool_and_integer_reductions_as_pytorch(expr):
     same(lambda lib: eval(expr, {"lib": lib, "b": lib.tensor([[True, False, True], [False, False, True]]),
                                  "i": lib.tensor([[1, 4, 9], [2, 3, 5]])}))
+
+
+@pytest.mark.parametrize("expr", ["x.sum(axis=0)", "x.mean(axis=1, keepdim=True)", "x.sum(0, keepdims=True)",
+                                  "lib.cat([x, x], axis=1)", "x.max(axis=0)[0]", "x.std(axis=0)", "x.argmax(axis=1)",
+                                  "x.squeeze(axis=0)", "x.unsqueeze(axis=0)", "x.cumsum(axis=0)", "x.any(axis=0)",
+                                  "lib.stack([x, x], axis=0)", "lib.sum(input=x)", "lib.sum(input=x, axis=1)",
+                                  "x.prod(axis=0)", "lib.amax(x, axis=0, keepdims=True)"])
+def test_numpy_argument_names_as_pytorch_accepts_them(expr):
+    # PyTorch's argument parser takes axis for dim, keepdims for keepdim, and input= for the tensor
+    same(lambda lib: eval(expr, {"lib": lib, "x": lib.tensor([[1.0, -2.0], [3.0, 0.5]])}))

@@ -21,7 +21,7 @@ short, int, long = int16, int32, int64
 cfloat, cdouble = complex64, complex128
 
 _methods.install()
-globals().update({k: v for k, v in _PUBLIC.items() if k not in globals()})
+globals().update({k: _methods.with_numpy_names(v) for k, v in _PUBLIC.items() if k not in globals()})
 
 _fp_warnings.keep()  # floating-point trouble is silent, as in PyTorch (see _fp_warnings)
 

@@ -1,4 +1,5 @@
 """Binds the op table onto Tensor: methods, operators, in-place variants and indexing."""
+import functools
 import operator
 
 import numpy as np
@@ -466,11 +467,30 @@ def _reflected(fn):
     return lambda self, other: fn(other, self)
 
 
+def with_numpy_names(fn):
+    """PyTorch's argument parser also takes NumPy's names, axis for dim and keepdims for keepdim, and the input as
+    input=: a thin wrapper for the functions with a dim (others keep their direct call)."""
+    code = getattr(fn, "__code__", None)
+    if code is None or not {"dim", "keepdim"} & set(code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]):
+        return fn
+
+    @functools.wraps(fn)
+    def aliased(*args, **kwargs):
+        if kwargs:
+            for numpy_name, name in (("axis", "dim"), ("keepdims", "keepdim")):
+                if numpy_name in kwargs:
+                    kwargs[name] = kwargs.pop(numpy_name)
+            if "input" in kwargs and not args:
+                args = (kwargs.pop("input"),)
+        return fn(*args, **kwargs)
+    return aliased
+
+
 def install():
     for name, fn in PUBLIC.items():
         code = getattr(fn, "__code__", None)
         if code is not None and code.co_argcount and code.co_varnames[0] == "self":
-            setattr(Tensor, name, fn)
+            setattr(Tensor, name, with_numpy_names(fn))
     T = Tensor
     T.where = lambda self, condition, other: D.where(condition, self, other)  # x.where(c, y): x where c, else y
     T.type_as = lambda self, other: self.to(other.dtype)
