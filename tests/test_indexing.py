@@ -373,3 +373,15 @@ def test_full_keys_are_a_slice_or_an_alias_as_in_pytorch(key):
             continue
         names = [eval(key, {"x": lib.zeros(shape, requires_grad=True)}).grad_fn.name() for lib in (chainrule, torch)]
         assert names[0] == names[1]
+
+
+@pytest.mark.parametrize("key", ["[[0, 1], [0, 1, 2]]", "[[0, 1, 2, 0], :, [1, 0]]",
+                                 "[lib.tensor([True, True, False]), lib.tensor([0, 1, 2])]",
+                                 "[lib.tensor([[0, 1]]), lib.tensor([[0], [1], [2]]), lib.tensor([0, 1, 1])]"])
+def test_index_tensors_that_do_not_broadcast_are_worded_as_pytorch(key):
+    messages = []
+    for lib in (chainrule, torch):
+        with pytest.raises(IndexError) as e:
+            eval("x" + key, {"lib": lib, "x": lib.zeros(3, 3, 2)})
+        messages.append(str(e.value))
+    assert messages[0] == messages[1]

@@ -6,6 +6,7 @@ Entries whose names start with an underscore are building blocks of a public fun
 between PyTorch's overloads (each overload has its own grad_fn name, e.g. SumBackward0 / SumBackward1).
 """
 import math
+import re
 
 import numpy as np
 
@@ -989,7 +990,15 @@ def _index_tensors(key):
 @op("IndexBackward0", nondiff=(), shown={"indices": ("key", _index_tensors), "key": None},
     self=lambda grad, self_shape, key: _index_backward(grad, self_shape, key))
 def _index(self, key):
-    return self[key]
+    try:
+        return self[key]
+    except IndexError as e:  # NumPy's "... indexing arrays ... shapes (2,) (3,) " in PyTorch's words
+        shapes = re.findall(r"\(([\d, ]*)\)", str(e))
+        if not str(e).startswith("shape mismatch: indexing arrays") or not shapes:
+            raise
+        shown = ", ".join("[" + ", ".join(d for d in (x.strip() for x in s.split(",")) if d) + "]" for s in shapes)
+        raise IndexError(f"shape mismatch: indexing tensors could not be broadcast together with shapes {shown}") \
+            from None
 
 
 @op("IndexPutBackward0", self=lambda grad, key: _index(grad, key))
