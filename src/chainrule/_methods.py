@@ -332,10 +332,11 @@ def _slice_bounds(k):
             1 if k.step is None else operator.index(k.step))
 
 
-def _basic_part(self, keys, positions):
+def _basic_part(self, keys, positions, skip_whole=False):
     """Apply ints, slices and None first, as views (select / slice / unsqueeze nodes), as PyTorch does.
     Returns the view and what remains for tensor indices: a key with full slices for the kept dims, or
-    None when there are no tensor indices."""
+    None when there are no tensor indices. `skip_whole`: a slice that takes a whole dim makes no node (PyTorch's
+    reading of a tuple key; a bare slice, x[0:n], is still a slice)."""
     out, dim, rest = self, 0, []
     for pos, k in zip(positions, keys):
         if k is None:
@@ -346,8 +347,12 @@ def _basic_part(self, keys, positions):
             if k != slice(None):
                 if k.step is not None and k.step <= 0:
                     raise ValueError("step must be greater than zero")
-                k.indices(out._data.shape[dim])  # what Python checks of the bounds
-                out = D._slice(out, dim, *_slice_bounds(k))
+                n = out._data.shape[dim]
+                k.indices(n)  # what Python checks of the bounds
+                whole = k.start in (None, 0) and (k.stop is None or k.stop >= n) and k.step in (None, 1)  # start as
+                # given (x[-n:] is a slice), the stop clamped
+                if not (skip_whole and whole):
+                    out = D._slice(out, dim, *_slice_bounds(k))
             rest.append(slice(None))
             dim += 1
         elif isinstance(k, np.ndarray):
@@ -392,7 +397,7 @@ def _check_advanced(arr, key):
 def getitem(self, key):
     """Ints, slices and None become views; tensor, list and mask indices then one IndexBackward0 node."""
     keys, positions = _normalize_key(key, self._data.ndim)
-    out, rest = _basic_part(self, keys, positions)
+    out, rest = _basic_part(self, keys, positions, skip_whole=type(key) is not slice)
     if rest is not None:
         return D._index(out, rest)
     if out is self:  # nothing but full slices or Ellipsis: x[:] is a slice, a tuple key (x[...], x[:, :]) an alias
