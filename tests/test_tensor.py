@@ -352,3 +352,11 @@ def test_bool_and_integer_reductions_as_pytorch(expr):
 def test_numpy_argument_names_as_pytorch_accepts_them(expr):
     # PyTorch's argument parser takes axis for dim, keepdims for keepdim, and input= for the tensor
     same(lambda lib: eval(expr, {"lib": lib, "x": lib.tensor([[1.0, -2.0], [3.0, 0.5]])}))
+
+
+@pytest.mark.parametrize("expr", ["x.cumsum(0)", "x.cumprod(0)", "x.norm()", "x.norm(p=1)", "lib.softmax(s, 0)",
+                                  "x.sum()", "x.mean()"])
+def test_float16_reductions_accumulate_in_float32_as_pytorch(expr):
+    # 2048 + 1 is 2048 in float16: PyTorch accumulates halves in float32 and rounds the result once
+    same(lambda lib: eval(expr, {"lib": lib, "x": lib.tensor([2048.0, 1.0, 1.0, 1.0, 1.0], dtype=lib.float16),
+                                 "s": lib.tensor([0.0, 1.0, 2.0, 7.0], dtype=lib.float16)}))

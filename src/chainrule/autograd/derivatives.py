@@ -515,9 +515,18 @@ def _norm_backward(grad, self, result, ord, dim, keepdim):
     return grad * _where(result == 0, 0.0, scale)
 
 
+def widened(arr):
+    """float16 as float32: PyTorch computes half reductions in float32 (its accumulate type) and rounds once."""
+    return arr.astype(np.float32) if arr.dtype == np.float16 else arr
+
+
 @op("LinalgVectorNormBackward0", float_op=True, shown=DIM_LIST,
     self=lambda grad, self, result, ord, dim, keepdim: _norm_backward(grad, self, result, ord, dim, keepdim))
 def _vector_norm(self, ord=2, dim=None, keepdim=False, *, dtype=None):
+    return _vector_norm_wide(widened(self), ord, dim, keepdim).astype(self.dtype, copy=False)
+
+
+def _vector_norm_wide(self, ord, dim, keepdim):
     axes = None if dim is None else wrap_dims(dim, self.ndim)
     a = np.abs(self)
     if ord == 2:

@@ -566,6 +566,8 @@ def _cumsum_backward(grad, dim):
 def _cumsum(self, dim, dtype=None):
     d = wrap_dim(dim, self.ndim)
     out = _acc_dtype(self, dtype)
+    if self.ndim and dtype is None and self.dtype == np.float16:  # accumulated in float32 (D.widened), as PyTorch
+        return np.add.accumulate(self, axis=d, dtype=np.float32).astype(np.float16)
     return np.add.accumulate(self, axis=d, dtype=out) if self.ndim else self.astype(out)
 
 
@@ -621,6 +623,8 @@ def _cumprod_backward_exact(grad, self, d):
 def _cumprod(self, dim, dtype=None):
     d = wrap_dim(dim, self.ndim)
     out = _acc_dtype(self, dtype)
+    if self.ndim and dtype is None and self.dtype == np.float16:  # as _cumsum
+        return np.multiply.accumulate(self, axis=d, dtype=np.float32).astype(np.float16)
     return np.multiply.accumulate(self, axis=d, dtype=out) if self.ndim else self.astype(out)
 
 

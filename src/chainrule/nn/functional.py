@@ -531,13 +531,13 @@ def _sum_keep(t, dim):
 
 @op("SoftmaxBackward0", raw=True, self=lambda grad, result, dim: result * (grad - _sum_keep(grad * result, dim)))
 def _softmax(self, dim):
-    return _softmax_np(self, D.wrap_dim(dim, self.ndim))
+    return _softmax_np(D.widened(self), D.wrap_dim(dim, self.ndim)).astype(self.dtype, copy=False)
 
 
 @op("LogSoftmaxBackward0", raw=True,
     self=lambda grad, result, dim: grad - _on(result, D.exp)(result) * _sum_keep(grad, dim))
 def _log_softmax(self, dim):
-    return _log_softmax_np(self, D.wrap_dim(dim, self.ndim))
+    return _log_softmax_np(D.widened(self), D.wrap_dim(dim, self.ndim)).astype(self.dtype, copy=False)
 
 
 def _softmax_dim(name, ndim, stacklevel):
