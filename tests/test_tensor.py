@@ -360,3 +360,12 @@ def test_float16_reductions_accumulate_in_float32_as_pytorch(expr):
     # 2048 + 1 is 2048 in float16: PyTorch accumulates halves in float32 and rounds the result once
     same(lambda lib: eval(expr, {"lib": lib, "x": lib.tensor([2048.0, 1.0, 1.0, 1.0, 1.0], dtype=lib.float16),
                                  "s": lib.tensor([0.0, 1.0, 2.0, 7.0], dtype=lib.float16)}))
+
+
+def test_size_and_device_introspection_as_pytorch():
+    same(lambda lib: [x := lib.tensor([[1.0, 2.0], [3.0, 4.0]]), x.nbytes, x.itemsize, x.is_signed(),
+                      lib.tensor([1], dtype=lib.uint8).is_signed(), lib.tensor([True]).is_signed(), x.is_same_size(x),
+                      x.is_same_size(x[0]), x.get_device(), x.is_cpu, x[1:].storage_offset(), x.t().storage_offset(),
+                      x[:, 1].storage_offset(), lib.tensor([2.5]).is_nonzero(), lib.tensor(0.0).is_nonzero()])
+    same(lambda lib: lib.tensor([[1.0, 2.0]]).is_nonzero())
+    same(lambda lib: bool(lib.tensor([])))

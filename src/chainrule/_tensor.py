@@ -2,6 +2,8 @@
 import warnings
 import weakref
 
+import numpy as np
+
 from . import _dtype
 from . import _tensor_str
 from . import autograd as _autograd
@@ -308,6 +310,34 @@ class Tensor:
     def element_size(self):
         return self._data.itemsize
 
+    @property
+    def itemsize(self):
+        return self._data.itemsize
+
+    @property
+    def nbytes(self):
+        return self._data.nbytes
+
+    def is_signed(self):
+        return self._data.dtype.kind in "ifc"
+
+    def is_same_size(self, other):
+        return self._data.shape == other._data.shape
+
+    def is_nonzero(self):
+        return self.__bool__()
+
+    def get_device(self):
+        return -1  # PyTorch's answer for a CPU tensor
+
+    is_cpu = True
+
+    def storage_offset(self):
+        """Elements between the start of the storage (the array owning the memory) and this view's first one."""
+        owner = self._data.base if isinstance(self._data.base, np.ndarray) else self._data
+        start = owner.__array_interface__["data"][0]
+        return (self._data.__array_interface__["data"][0] - start) // self._data.itemsize
+
     def stride(self, dim=None):
         strides = tuple(s // self._data.itemsize for s in self._data.strides)
         return strides if dim is None else strides[wrap_dim(dim, self._data.ndim)]
@@ -356,7 +386,8 @@ class Tensor:
 
     def __bool__(self):
         if self._data.size != 1:
-            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+            count = "no values" if not self._data.size else "more than one value"
+            raise RuntimeError(f"Boolean value of Tensor with {count} is ambiguous")
         return bool(self._data)
 
     def __float__(self):
