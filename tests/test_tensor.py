@@ -348,9 +348,13 @@ def test_bool_and_integer_reductions_as_pytorch(expr):
                                   "lib.cat([x, x], axis=1)", "x.max(axis=0)[0]", "x.std(axis=0)", "x.argmax(axis=1)",
                                   "x.squeeze(axis=0)", "x.unsqueeze(axis=0)", "x.cumsum(axis=0)", "x.any(axis=0)",
                                   "lib.stack([x, x], axis=0)", "lib.sum(input=x)", "lib.sum(input=x, axis=1)",
-                                  "x.prod(axis=0)", "lib.amax(x, axis=0, keepdims=True)"])
+                                  "x.prod(axis=0)", "lib.amax(x, axis=0, keepdims=True)", "lib.zeros(size=(2, 3))",
+                                  "lib.ones(size=[2])", "lib.empty(size=(0,))", "lib.randn(size=(2,)).shape",
+                                  "x.reshape(shape=(4,))", "x.view(size=(4,))", "x.expand(size=(2, 2))",
+                                  "x.repeat(repeats=(2, 1))", "x.permute(dims=(1, 0))"])
 def test_numpy_argument_names_as_pytorch_accepts_them(expr):
-    # PyTorch's argument parser takes axis for dim, keepdims for keepdim, and input= for the tensor
+    # PyTorch's argument parser takes axis for dim, keepdims for keepdim, input= for the tensor, and its own
+    # keyword names for sizes (size=, shape=, dims=, repeats=)
     same(lambda lib: eval(expr, {"lib": lib, "x": lib.tensor([[1.0, -2.0], [3.0, 0.5]])}))
 
 

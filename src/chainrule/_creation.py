@@ -133,18 +133,19 @@ def _size(size, name="zeros"):
     return tuple(int(s) for s in size)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False, out=None):
-    return _finish(np.zeros(_size(size), _np_dtype(dtype)), requires_grad)
+# NOTE: the sizes come as *sizes or as size= (PyTorch's keyword); (size,) is unpacked by _size.
+def zeros(*sizes, size=None, dtype=None, device=None, requires_grad=False, out=None):
+    return _finish(np.zeros(_size(sizes if size is None else (size,)), _np_dtype(dtype)), requires_grad)
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False, out=None):
-    arr = np.empty(_size(size, "ones"), _np_dtype(dtype))
+def ones(*sizes, size=None, dtype=None, device=None, requires_grad=False, out=None):
+    arr = np.empty(_size(sizes if size is None else (size,), "ones"), _np_dtype(dtype))
     arr.fill(1)  # np.ones is Python around the same two steps
     return _finish(arr, requires_grad)
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False, memory_format=None):
-    return _finish(np.empty(_size(size, "empty"), _np_dtype(dtype)), requires_grad)
+def empty(*sizes, size=None, dtype=None, device=None, requires_grad=False, memory_format=None):
+    return _finish(np.empty(_size(sizes if size is None else (size,), "empty"), _np_dtype(dtype)), requires_grad)
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False):
@@ -240,12 +241,13 @@ def _drawn(draw, size, dt, requires_grad):
     return _finish(draw(_size(size), dtype=np.float64).astype(dt), requires_grad)
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
-    return _drawn(_rng(generator).random, size, _np_dtype(dtype), requires_grad)
+def rand(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad=False):
+    return _drawn(_rng(generator).random, sizes if size is None else (size,), _np_dtype(dtype), requires_grad)
 
 
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
-    return _drawn(_rng(generator).standard_normal, size, _np_dtype(dtype), requires_grad)
+def randn(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad=False):
+    return _drawn(_rng(generator).standard_normal, sizes if size is None else (size,), _np_dtype(dtype),
+                  requires_grad)
 
 
 def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):

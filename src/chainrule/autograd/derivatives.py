@@ -705,8 +705,8 @@ def _permute(self, dims):
 
 
 @public
-def permute(self, *dims):
-    dims = _size(dims)
+def permute(self, *dim_list, dims=None):  # dims=: PyTorch's keyword
+    dims = _size(dim_list if dims is None else (dims,))
     if len({wrap_dim(d, self.ndim) for d in dims}) != len(dims):
         raise RuntimeError("permute(): duplicate dims are not allowed.")
     return _permute(self, dims)
@@ -747,14 +747,17 @@ def _unsafe_view(self, shape):
 
 
 @public
-def view(self, *shape):
+def view(self, *shape, size=None):  # size=: PyTorch's keyword
+    if size is not None:
+        shape = (size,)
     if len(shape) == 1 and isinstance(shape[0], _dtype.dtype):
         raise NotImplementedError("view(dtype) is not supported")
     return _view(self, _size(shape))
 
 
 @public
-def reshape(self, *shape):
+def reshape(self, *sizes, shape=None):  # shape=: PyTorch's keyword
+    shape = sizes if shape is None else (shape,)
     if self._data.flags.c_contiguous:  # always viewable: _view checks the shape
         return _view(self, _size(shape))
     shape = _infer_shape(_size(shape), self._data.size)
@@ -814,8 +817,8 @@ def broadcast_view(arr, shape, strides):
 
 
 @public
-def expand(self, *size):
-    return _expand(self, _size(size))
+def expand(self, *sizes, size=None):  # size=: PyTorch's keyword
+    return _expand(self, _size(sizes if size is None else (size,)))
 
 
 @public

@@ -145,9 +145,9 @@ def _repeat(self, repeats):
 
 
 @public
-def repeat(self, *sizes):
+def repeat(self, *sizes, repeats=None):  # repeats=: PyTorch's keyword
     """Tile the tensor `sizes[i]` times along each dim (new leading dims when there are more sizes)."""
-    return _repeat(self, _size(sizes))
+    return _repeat(self, _size(sizes if repeats is None else (repeats,)))
 
 
 @public
