@@ -453,6 +453,24 @@ def test_misuse_errors_match_torch(expr):
     same(lambda lib: eval(expr, {"lib": lib, "f": data(lib, 2, 2), "i": lib.tensor([[1, 2], [3, 4]])}))
 
 
+@pytest.mark.parametrize("expr", ["x * 2", "2 * x", "x / 2", "2 / x", "x ** 2", "x + 2", "x - 2", "x.sum()",
+                                  "x.clamp(0, 1)", "x * True", "lib.atan2(x, lib.tensor(2.))", "x.exp()", "x[1:]",
+                                  "lib.maximum(x, lib.tensor(0.5))", "lib.lerp(x, x.detach(), 0.3)", "x.relu()"])
+@pytest.mark.parametrize("hooked", [False, True])
+def test_a_second_backward_through_a_freed_graph_as_pytorch(expr, hooked):
+    # a number given for a tensor argument (x * 2) is a tensor PyTorch saves and frees: a second backward raises;
+    # nodes that saved only numbers of their own, dims and shapes (x + 2, x.sum()) run again
+    def run(lib):
+        x = data(lib, 3)
+        if hooked:  # the walk with hooks releases nodes itself
+            x.register_hook(lambda g: g)
+        y = eval(expr, {"lib": lib, "x": x})
+        y.sum().backward()
+        y.sum().backward()
+        return x.grad
+    same(run)
+
+
 def test_inplace_on_non_leaf_rebases_history():
     def f(lib):
         w, b = data(lib, 3), data(lib, 3, seed=1)

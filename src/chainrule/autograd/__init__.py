@@ -84,7 +84,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         return
     inputs = _as_tuple(inputs)
     if not inputs:
-        raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+        raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
     captures = {_edge(t): i for i, t in enumerate(inputs)}
     captured = run_backward(roots, grads, retain_graph, create_graph, captures)
     prev = grad_mode.state.enabled

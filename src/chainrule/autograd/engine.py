@@ -221,7 +221,8 @@ def _walk_watched(roots, grads, retain_graph, raw, captures):
                     if len(outputs) < len(nexts):
                         outputs = [*outputs] + [None] * (len(nexts) - len(outputs))
                 came = None
-                if release and (node._versions or node._result is not None or node._listed):
+                if release and (node._versions or node._result is not None or node._listed
+                                or any(node._saved[k] is not None for k in node._wrapped)):
                     node.release()  # after the node's hooks, which may read what it saved
             else:
                 outputs = [None] * len(nexts)

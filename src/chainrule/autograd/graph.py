@@ -32,6 +32,7 @@ class Node:
     _versions = ()
     _result = None
     _listed = False
+    _wrapped = ()  # OpNode: where _saved may hold a number PyTorch wraps in a tensor (freed by release too)
     _pre_hooks = None
     _hooks = None
 

@@ -482,7 +482,10 @@ def _release_source(spec):
     if spec.saved_outputs or spec.listed:
         test = "release"
     elif any(i in spec.tensor_pos for i in spec.saved_pos):
-        test = "release and versions"  # some argument was saved as a tensor this time
+        # some argument was saved as a tensor this time, or a number for a differentiable one: PyTorch wraps that
+        # number in a tensor, which it frees too (x * 2 cannot run backward twice)
+        numbers = [f"saved[{k}] is not None" for k, i in enumerate(spec.saved_pos) if i in spec.diff_pos]
+        test = f"release and (versions{''.join(' or ' + n for n in numbers)})"
     else:
         return []  # numbers and shapes only: they stay, and the node can run again
     return [f" if {test}:"] + ["  " + line for line in _release_lines(spec)]
@@ -492,12 +495,14 @@ _DROPPED = object()  # in a released node's _saved, where a tensor was: reading 
 
 
 def _release_lines(spec):
-    """What OpNode.release does for this op: each saved tensor (cat's and stack's list of them) becomes
-    _DROPPED, and the saved result goes; inputs left unsaved stay None, and numbers, dims and shapes stay
-    readable, as in PyTorch."""
+    """What OpNode.release does for this op: each saved tensor (cat's and stack's list of them), and each number
+    saved for a differentiable input (a wrapped number in PyTorch), becomes _DROPPED, and the saved result goes;
+    inputs left unsaved stay None, and other numbers, dims and shapes stay readable, as in PyTorch."""
     values = [f"_s[{k}]" for k in range(len(spec.saved_names))]
     for k, i in enumerate(spec.saved_pos):
         if spec.listed and i == 0:
+            values[k] = f"(None if _s[{k}] is None else _DROPPED)"
+        elif i in spec.diff_pos:  # a tensor, or a number PyTorch wraps in one: both go
             values[k] = f"(None if _s[{k}] is None else _DROPPED)"
         elif i in spec.tensor_pos:
             values[k] = f"(_DROPPED if isinstance(_s[{k}], _T) else _s[{k}])"
@@ -568,8 +573,9 @@ def op(grad_fn=None, *, promote=False, float_op=False, nondiff=(), view=False, o
         spec.saved_for = _saved_for(spec, names)
         if grad_fn is not None:
             slots = ("_result",) if spec.saved_outputs else ()
+            wrapped = tuple(k for k, i in enumerate(spec.saved_pos) if i in spec.diff_pos and not listed)
             spec.node_cls = type(grad_fn, (OpNode,), {"__slots__": slots, "_spec": spec, "_listed": listed,
-                                                      **_saved_properties(spec, shown or {})})
+                                                      "_wrapped": wrapped, **_saved_properties(spec, shown or {})})
         else:
             spec.node_cls = None
         return _public_function(forward, spec, names)
