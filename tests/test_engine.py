@@ -455,7 +455,8 @@ def test_misuse_errors_match_torch(expr):
 
 @pytest.mark.parametrize("expr", ["x * 2", "2 * x", "x / 2", "2 / x", "x ** 2", "x + 2", "x - 2", "x.sum()",
                                   "x.clamp(0, 1)", "x * True", "lib.atan2(x, lib.tensor(2.))", "x.exp()", "x[1:]",
-                                  "lib.maximum(x, lib.tensor(0.5))", "lib.lerp(x, x.detach(), 0.3)", "x.relu()"])
+                                  "lib.maximum(x, lib.tensor(0.5))", "lib.lerp(x, x.detach(), 0.3)", "x.relu()",
+                                  "lib.cat([x, x * 2])", "lib.stack([x, x])", "lib.cat([x, lib.tensor([])])"])
 @pytest.mark.parametrize("hooked", [False, True])
 def test_a_second_backward_through_a_freed_graph_as_pytorch(expr, hooked):
     # a number given for a tensor argument (x * 2) is a tensor PyTorch saves and frees: a second backward raises;

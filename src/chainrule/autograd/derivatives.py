@@ -905,7 +905,8 @@ def _stack(tensors, dim=0):
     return np.stack(tensors, d)
 
 
-@op("CatBackward0", listed=True, tensors=lambda grad, tensors, dim: _cat_backward(grad, tensors, dim))
+@op("CatBackward0", listed=True, shown={"tensors_sym_sizes": None},  # PyTorch keeps their sizes, not them
+    tensors=lambda grad, tensors_shape, dim: _cat_backward(grad, tensors_shape, dim))
 def _cat(tensors, dim=0):
     if not tensors:
         raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
@@ -924,14 +925,14 @@ def _cat(tensors, dim=0):
     return np.concatenate(kept, d)
 
 
-def _cat_backward(grad, tensors, dim):
+def _cat_backward(grad, shapes, dim):
     out, start = [], 0
     d = wrap_dim(dim, grad.ndim)
-    for t in tensors:
-        if t.ndim == 1 and t.shape[0] == 0 and grad.ndim != 1:
-            out.append(zeros_like(t))
+    for shape in shapes:
+        if shape == (0,) and grad.ndim != 1:  # a legacy empty input: its gradient is empty too
+            out.append(_op.Tensor._make(np.zeros(shape, grad._data.dtype)))
             continue
-        n = t.shape[d]
+        n = shape[d]
         out.append(_slice(grad, d, start, start + n, 1))
         start += n
     return out

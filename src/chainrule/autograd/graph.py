@@ -31,7 +31,7 @@ class Node:
     # What release() frees; nodes that hold nothing are never released (they can run again).
     _versions = ()
     _result = None
-    _listed = False
+    _listed = False  # OpNode: a list of tensors saved (release drops it)
     _wrapped = ()  # OpNode: where _saved may hold a number PyTorch wraps in a tensor (freed by release too)
     _pre_hooks = None
     _hooks = None

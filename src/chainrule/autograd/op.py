@@ -479,7 +479,7 @@ def _backward_source(spec, raw):
 def _release_source(spec):
     """`release` for a pass that keeps no graph (see OpNode.release): once the formulas ran, drop what the node
     saved for them, if it saved any tensor."""
-    if spec.saved_outputs or spec.listed:
+    if spec.saved_outputs or spec.listed and 0 in spec.saved_pos:
         test = "release"
     elif any(i in spec.tensor_pos for i in spec.saved_pos):
         # some argument was saved as a tensor this time, or a number for a differentiable one: PyTorch wraps that
@@ -574,7 +574,8 @@ def op(grad_fn=None, *, promote=False, float_op=False, nondiff=(), view=False, o
         if grad_fn is not None:
             slots = ("_result",) if spec.saved_outputs else ()
             wrapped = tuple(k for k, i in enumerate(spec.saved_pos) if i in spec.diff_pos and not listed)
-            spec.node_cls = type(grad_fn, (OpNode,), {"__slots__": slots, "_spec": spec, "_listed": listed,
+            spec.node_cls = type(grad_fn, (OpNode,), {"__slots__": slots, "_spec": spec,
+                                                      "_listed": listed and 0 in spec.saved_pos,  # its tensors saved
                                                       "_wrapped": wrapped, **_saved_properties(spec, shown or {})})
         else:
             spec.node_cls = None
@@ -938,7 +939,10 @@ def _record(spec, args, inputs, nexts, result):
         saved.append(a)
     for i in spec.save_shapes:
         a = args[i]
-        saved.append(a._data.shape if isinstance(a, Tensor) else ())
+        if isinstance(a, (list, tuple)):  # cat's tensors: a shape each
+            saved.append(tuple(t._data.shape for t in a))
+        else:
+            saved.append(a._data.shape if isinstance(a, Tensor) else ())
     # NOTE: tuples, not lists: tuples of plain values drop out of the cycle collector's sight, which
     # otherwise re-scans every node of a long graph again and again.
     node._saved = tuple(saved)
