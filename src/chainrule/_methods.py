@@ -203,8 +203,16 @@ def _continuous(self, kernel=None, distribution=None, c_name=False):
                            f"floating point but you specified {shown}")
 
 
+def _from(low, kw, name):
+    """PyTorch's keyword `from`, which Python cannot name as a parameter."""
+    low = kw.pop("from", low)
+    if kw:
+        raise TypeError(f"{name}() got an unexpected keyword argument '{next(iter(kw))}'")
+    return low
+
+
 def uniform_(self, low=0.0, to=1.0, *, generator=None, **kw):
-    low = kw.pop("from", low)  # PyTorch's keyword is `from`
+    low = _from(low, kw, "uniform_")
     _continuous(self, "check_uniform_bounds")
     if low > to:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={low:g} > to={to:g}")
@@ -259,7 +267,7 @@ def bernoulli_(self, p=0.5, *, generator=None):
 def random_(self, low=None, to=None, *, generator=None, **kw):
     """Integers in [from, to); random_(to) draws from [0, to); random_() from [0, 2**mantissa digits] for floats
     (every integer the dtype holds exactly), [0, max] for integers."""
-    low = kw.pop("from", low)
+    low = _from(low, kw, "random_")
     grad_fn = "RandomBackward0" if to is not None else "RandomBackward1" if low is not None else "RandomBackward2"
     if to is None and low is not None:
         low, to = 0, low
