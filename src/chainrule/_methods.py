@@ -6,7 +6,7 @@ import numpy as np
 
 from . import _creation, _dtype
 from ._tensor import Tensor
-from .autograd import derivatives as D, pointwise as _pointwise
+from .autograd import derivatives as D
 from .autograd.op import INPLACE, PUBLIC, _MultiOutputView, broadcast_shapes, counter
 from .autograd.grad_mode import no_grad, state as _state
 from .autograd.shape_ops import _index_put
@@ -197,7 +197,7 @@ def _continuous(self, kernel=None, distribution=None, c_name=False):
     dt = self._data.dtype
     if dt.kind in "biu":
         if kernel is not None:
-            raise _pointwise._not_implemented_for(kernel, dt)
+            raise D.not_implemented_for(kernel, dt)
         shown = (_dtype.C_NAMES if c_name else _dtype.LEGACY_NAMES)[dt.name]
         raise RuntimeError(f"{distribution} distribution is a continuous probability distribution. dtype must be a "
                            f"floating point but you specified {shown}")

@@ -279,7 +279,7 @@ def _relu_into(x, out=None):
 @op("ReluBackward0", ufunc=_relu_into, self=lambda grad, result: _threshold_backward(grad, result, 0),  # relu'(0) = 0
     raw={"self": lambda grad, result, out=None: _threshold_grad(grad, result, out)})
 def relu(self):
-    refuse_complex(self, None, *_CLAMP_COMPLEX)  # (the generated path calls _relu_into, on float tensors only)
+    refuse_complex(self.dtype, *_CLAMP_COMPLEX)  # (the generated path calls _relu_into, on float tensors only)
     return _relu_into(self)
 
 
@@ -314,23 +314,29 @@ def abs(self):
     return np.abs(self)
 
 
-def refuse_complex(arr, kernel=None, error=RuntimeError, message=None, kinds="c"):
-    """Where PyTorch has no kernel for complex numbers (or the NumPy `kinds` given; `arr`: an array or a dtype):
-    its NotImplementedError naming `kernel`, else error(message)."""
-    dt = arr if isinstance(arr, np.dtype) else arr.dtype
-    if dt.kind in kinds:
-        if kernel is not None:
-            raise NotImplementedError(f"\"{kernel}\" not implemented for '{_dtype.LEGACY_NAMES[dt.name]}'")
+def not_implemented_for(kernel, dtype):
+    return NotImplementedError(f'"{kernel}" not implemented for \'{_dtype.LEGACY_NAMES[np.dtype(dtype).name]}\'')
+
+
+def reject(kernel, dtype, kinds):
+    """PyTorch's kernels exist for some dtype kinds only (NumPy kinds: b bool, iu integer, f float, c complex)."""
+    if np.dtype(dtype).kind in kinds:
+        raise not_implemented_for(kernel, dtype)
+
+
+def refuse_complex(dtype, message, error=RuntimeError, kinds="c"):
+    """Where PyTorch refuses complex numbers (or the NumPy `kinds` given) in words of its own, not a kernel name."""
+    if np.dtype(dtype).kind in kinds:
         raise error(message)
 
 
-_CLAMP_COMPLEX = (NotImplementedError, "clamp is not supported for complex types")
+_CLAMP_COMPLEX = ("clamp is not supported for complex types", NotImplementedError)
 
 
 @op("SignBackward0", self=lambda grad: zeros_like(grad))
 def sign(self):
-    refuse_complex(self, error=NotImplementedError, message="Unlike NumPy, torch.sign is not intended to support "
-                                                            "complex numbers. Please use torch.sgn instead.")
+    refuse_complex(self.dtype, "Unlike NumPy, torch.sign is not intended to support complex numbers. Please use "
+                               "torch.sgn instead.", NotImplementedError)
     if self.dtype.kind == "b":
         return self.copy()
     out = np.sign(self)
@@ -368,7 +374,7 @@ def _clamp_mask(self, min, max):
     self=lambda grad, self, min, max: grad * _op.Tensor._make(
         _clamp_mask(self._data, _raw(min), _raw(max))))
 def _clamp_number(self, min=None, max=None):  # public clamp (pointwise.py) dispatches here for Number bounds
-    refuse_complex(self, None, *_CLAMP_COMPLEX)
+    refuse_complex(self.dtype, *_CLAMP_COMPLEX)
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if min is not None:

@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from . import derivatives as D
-from .derivatives import _where, zeros_like
+from .derivatives import _where, reject as _reject, zeros_like
 from .op import INPLACE, broadcast_shapes, op, public
 from .. import _dtype
 from .._dtype import C_NAMES, LEGACY_NAMES
@@ -32,16 +32,6 @@ def _check_tensor(fn, value, name="input", position=1):
 def _check_tensors(fn, self, other):
     _check_tensor(fn, self)
     _check_tensor(fn, other, "other", 2)
-
-
-def _not_implemented_for(kernel, dtype):
-    return NotImplementedError(f'"{kernel}" not implemented for \'{LEGACY_NAMES[np.dtype(dtype).name]}\'')
-
-
-def _reject(kernel, dtype, kinds):
-    """PyTorch's kernels exist for some dtype kinds only (NumPy kinds: b bool, iu integer, f float)."""
-    if np.dtype(dtype).kind in kinds:
-        raise _not_implemented_for(kernel, dtype)
 
 
 def _common_dtype(*values):
@@ -260,8 +250,9 @@ def sgn(self):
 def _rounding(name, kernel, fn, self):
     _check_tensor(name, self)
     _reject(kernel, self.dtype, "b")
-    D.refuse_complex(self, kernel if name == "round" else None, NotImplementedError,
-                     f"{name} is not supported for complex inputs")
+    if name == "round":
+        _reject(kernel, self.dtype, "c")
+    D.refuse_complex(self.dtype, f"{name} is not supported for complex inputs", NotImplementedError)
     return self.copy() if self.dtype.kind in "iu" else fn(self)
 
 
@@ -462,7 +453,7 @@ def arctan2(self, other):
     other=lambda grad, self, other: _where(self > other, 0.0, _where(self == other, grad / 2, grad)))
 def maximum(self, other):
     _check_tensors("maximum", self, other)
-    D.refuse_complex(np.result_type(self, other), message="maximum not implemented for complex tensors.")
+    D.refuse_complex(np.result_type(self, other), "maximum not implemented for complex tensors.")
     return np.maximum(self, other)
 
 
@@ -471,7 +462,7 @@ def maximum(self, other):
     other=lambda grad, self, other: _where(self < other, 0.0, _where(self == other, grad / 2, grad)))
 def minimum(self, other):
     _check_tensors("minimum", self, other)
-    D.refuse_complex(np.result_type(self, other), message="minimum not implemented for complex tensors.")
+    D.refuse_complex(np.result_type(self, other), "minimum not implemented for complex tensors.")
     return np.minimum(self, other)
 
 
@@ -480,7 +471,7 @@ def minimum(self, other):
     other=lambda grad, self, other: _where(logical_or(self >= other, isnan(other)), 0.0, grad))
 def fmax(self, other):
     _check_tensors("fmax", self, other)
-    D.refuse_complex(np.result_type(self, other), message="fmax not implemented for complex tensors.")
+    D.refuse_complex(np.result_type(self, other), "fmax not implemented for complex tensors.")
     return np.fmax(self, other)
 
 
@@ -489,7 +480,7 @@ def fmax(self, other):
     other=lambda grad, self, other: _where(logical_or(self <= other, isnan(other)), 0.0, grad))
 def fmin(self, other):
     _check_tensors("fmin", self, other)
-    D.refuse_complex(np.result_type(self, other), message="fmin not implemented for complex tensors.")
+    D.refuse_complex(np.result_type(self, other), "fmin not implemented for complex tensors.")
     return np.fmin(self, other)
 
 
@@ -603,7 +594,7 @@ def _clamp_max_grad(grad, self, min, max):
 
 @op("ClampBackward0", promote=True, self=_clamp_self_grad, min=_clamp_min_grad, max=_clamp_max_grad)
 def _clamp_tensor(self, min=None, max=None):
-    D.refuse_complex(self, None, *D._CLAMP_COMPLEX)
+    D.refuse_complex(self.dtype, *D._CLAMP_COMPLEX)
     out = self
     if min is not None:
         out = np.maximum(out, min)
@@ -743,13 +734,13 @@ def _clamp_max_tensor(self, max):
 
 @public
 def clamp_min(self, min):
-    D.refuse_complex(self._data, None, *D._CLAMP_COMPLEX)
+    D.refuse_complex(self._data.dtype, *D._CLAMP_COMPLEX)
     return _clamp_min_tensor(self, min) if isinstance(min, Tensor) else _clamp_min_number(self, min)
 
 
 @public
 def clamp_max(self, max):
-    D.refuse_complex(self._data, None, *D._CLAMP_COMPLEX)
+    D.refuse_complex(self._data.dtype, *D._CLAMP_COMPLEX)
     return _clamp_max_tensor(self, max) if isinstance(max, Tensor) else _clamp_max_number(self, max)
 
 

@@ -280,14 +280,14 @@ _aminmax_type = _return_type("aminmax", ("min", "max"))
 
 @op("MaxBackward1", self=lambda grad, self, result: _evenly_distribute(grad, self, result))
 def _max_all(self):
-    D.refuse_complex(self, "max_all")
+    D.reject("max_all", self.dtype, "c")
     _check_reduction("max", self, (), False)
     return np.max(self)
 
 
 @op("MinBackward1", self=lambda grad, self, result: _evenly_distribute(grad, self, result))
 def _min_all(self):
-    D.refuse_complex(self, "min_all")
+    D.reject("min_all", self.dtype, "c")
     _check_reduction("min", self, (), False)
     return np.min(self)
 
@@ -298,7 +298,7 @@ _min_values = _selector("MinBackward0")
 
 def _arg_along(name, arr, dim, np_arg):
     """(wrapped dim, indices of np_arg along it), with PyTorch's errors."""
-    D.refuse_complex(arr, message=f"{name}(): does not support complex input")
+    D.refuse_complex(arr.dtype, f"{name}(): does not support complex input")
     d = wrap_dim(dim, arr.ndim)
     if not arr.ndim:
         return d, np.zeros((), np.int64)
@@ -336,7 +336,7 @@ def min(self, dim=None, keepdim=False, *, other=None):
     grad, self, result, _axes(dim, self.ndim), keepdim))
 def amax(self, dim=(), keepdim=False):
     """Maximum over dim (int or tuple; () means all dims). Ties share the gradient evenly."""
-    D.refuse_complex(self, "max_values_cpu")
+    D.reject("max_values_cpu", self.dtype, "c")
     axes = _axes(dim, self.ndim)
     _check_reduction("amax", self, _raw_dims(dim), _dims_given(dim))
     return np.amax(self, axis=axes, keepdims=keepdim)
@@ -346,7 +346,7 @@ def amax(self, dim=(), keepdim=False):
     grad, self, result, _axes(dim, self.ndim), keepdim))
 def amin(self, dim=(), keepdim=False):
     """Minimum over dim (int or tuple; () means all dims). Ties share the gradient evenly."""
-    D.refuse_complex(self, "min_values_cpu")
+    D.reject("min_values_cpu", self.dtype, "c")
     axes = _axes(dim, self.ndim)
     _check_reduction("amin", self, _raw_dims(dim), _dims_given(dim))
     return np.amin(self, axis=axes, keepdims=keepdim)
@@ -400,7 +400,7 @@ def _arg_reduce(name, np_arg):
         if self.dtype.kind == "b":
             raise RuntimeError(f"{name}(): does not support bool input")
         if dim is None:
-            D.refuse_complex(self, message=f"{name}(): does not support complex input")
+            D.refuse_complex(self.dtype, f"{name}(): does not support complex input")
             _check_reduction(name, self, (), False, specify=False)
             flat = np_arg(self) if self.ndim else np.int64(0)
             return np.full((1,) * self.ndim, flat, np.int64) if keepdim else np.int64(flat)
@@ -645,7 +645,7 @@ _cummin_values = _selector("CumminBackward0", _scatter_add, _UNREDUCED)
 
 def _cum_extreme(kind, selector, accumulate, self, dim):
     a = self._data
-    D.refuse_complex(a, f"{kind.__name__}_cpu")
+    D.reject(f"{kind.__name__}_cpu", a.dtype, "c")
     d = wrap_dim(dim, a.ndim)
     if not a.ndim:
         return _with_indices(kind, selector, self, d, 0, True, False)
@@ -764,7 +764,7 @@ _mode_values = _selector("ModeBackward0")
 
 def _argsort(a, d, descending):
     """Stable argsort along d; NaN sorts as the largest value (last ascending, first descending)."""
-    D.refuse_complex(a, message=" Sort does not support complex dtypes on CPU")
+    D.refuse_complex(a.dtype, " Sort does not support complex dtypes on CPU")
     if not descending:
         return np.argsort(a, axis=d, kind="stable")
     # Reversing, sorting stably and reversing back keeps equal elements in their original order.
@@ -814,8 +814,8 @@ def topk(self, k, dim=-1, largest=True, sorted=True):
     if not isinstance(k, int):
         raise TypeError(f"topk(): argument 'k' (position 1) must be int, not {type(k).__name__}")
     a = self._data
-    D.refuse_complex(a, message=" topk does not support complex dtypes on CPU")
-    D.refuse_complex(a, message="topk does not support bool dtypes on CPU", kinds="b")
+    D.refuse_complex(a.dtype, " topk does not support complex dtypes on CPU")
+    D.refuse_complex(a.dtype, "topk does not support bool dtypes on CPU", kinds="b")
     d = wrap_dim(dim, a.ndim)
     if not 0 <= k <= (a.shape[d] if a.ndim else 1):
         raise RuntimeError("selected index k out of range")
@@ -827,7 +827,7 @@ def topk(self, k, dim=-1, largest=True, sorted=True):
 def kthvalue(self, k, dim=-1, keepdim=False):
     """The k-th smallest value along dim (k counts from 1) and its index (see NOTE [Ties])."""
     a = self._data
-    D.refuse_complex(a, "kthvalue_cpu", kinds="bc")
+    D.reject("kthvalue_cpu", a.dtype, "bc")
     d = wrap_dim(dim, a.ndim)
     if a.ndim:
         _check_reduction("kthvalue", a, (d,), True)
@@ -838,7 +838,7 @@ def kthvalue(self, k, dim=-1, keepdim=False):
 
 
 def _lower_median_all(a, ignore_nan):
-    D.refuse_complex(a, "median_cpu", kinds="bc")
+    D.reject("median_cpu", a.dtype, "bc")
     flat = a.reshape(-1)
     if a.dtype.kind in "fc":
         nan = np.isnan(flat)
@@ -863,7 +863,7 @@ def _nanmedian_all(self):
 
 
 def _median_indices(name, a, dim, ignore_nan):
-    D.refuse_complex(a, "median_out", kinds="bc")
+    D.reject("median_out", a.dtype, "bc")
     d = wrap_dim(dim, a.ndim)
     if not a.ndim:
         return d, 0
