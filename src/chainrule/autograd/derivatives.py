@@ -550,15 +550,10 @@ def _vector_norm_wide(self, ord, dim, keepdim):
 
 @public
 def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
+    from .. import linalg
     if isinstance(p, str) and p != "fro":  # 'nuc': a matrix norm
-        from .. import linalg
         return linalg.matrix_norm(self, p, (-2, -1) if dim is None else dim, keepdim)
-    if p == "fro" or p is None:
-        p = 2
-    if self._data.dtype.kind not in "fc":
-        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
-                           f"{_dtype.LEGACY_NAMES[self._data.dtype.name]}")
-    return _vector_norm(self, p, dim, keepdim)
+    return linalg.vector_norm(self, 2 if p == "fro" or p is None else p, dim, keepdim, dtype=dtype)
 
 
 # ---- linear algebra -------------------------------------------------------------------------------------
