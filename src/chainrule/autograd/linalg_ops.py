@@ -670,7 +670,12 @@ def _solve_by_factors(a, b):
     L, U = _unpack_arrays(lu)
     P = _permutation(piv, a.shape[-1], a.dtype)
     with np.errstate(all="ignore"):
-        return _solve_triangle(U, _solve_triangle(L, np.matmul(np.swapaxes(P, -1, -2), b), False), True)
+        return _plu_solve(P, L, U, b)
+
+
+def _plu_solve(P, L, U, b):
+    """x with P L U x = b, as LAPACK's getrs: two triangular solves."""
+    return _solve_triangle(U, _solve_triangle(L, np.matmul(np.swapaxes(P, -1, -2), b), False), True)
 
 
 @public
@@ -1513,10 +1518,8 @@ def _linalg_lu_solve(LU, pivots, B, *, left=True, adjoint=False):
     P = _permutation(pivots, n, LU.dtype)
     L, U = _unpack_arrays(LU)
     b = B if left else np.swapaxes(B, -1, -2)  # X A = B: solve A^T X^T = B^T (conj(A) for the adjoint)
-    if left != adjoint:  # P L U x = b, or conj(P L U) x = b: as LAPACK's getrs, two triangular solves
-        if not left:
-            L, U = L.conj(), U.conj()
-        x = _solve_triangle(U, _solve_triangle(L, np.matmul(np.swapaxes(P, -1, -2), b), False), True)
+    if left != adjoint:  # P L U x = b, or conj(P L U) x = b
+        x = _plu_solve(P, L, U, b) if left else _plu_solve(P, L.conj(), U.conj(), b)
     else:  # (P L U)^T x = b, or (P L U)^H x = b
         Lt, Ut = np.swapaxes(L, -1, -2), np.swapaxes(U, -1, -2)
         if adjoint:
