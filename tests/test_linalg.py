@@ -219,6 +219,8 @@ NOT_PD = np.array([[1.0, 2.0], [2.0, 1.0]])
     lambda lib: lib.linalg.cholesky(lib.tensor(NOT_PD)),
     lambda lib: lib.linalg.cholesky(-lib.eye(3)),
     lambda lib: lib.linalg.cholesky(lib.tensor(np.stack([np.eye(2), NOT_PD]))),
+    lambda lib: lib.linalg.cholesky(lib.tensor([[4.0, 2.0, 0.0], [2.0, 5.0, 0.0], [0.0, 0.0, float("nan")]])),
+    lambda lib: lib.linalg.cholesky(lib.tensor([[4.0, 2.0, 0.0], [2.0, -3.0, 0.0], [0.0, 0.0, float("nan")]])),
     lambda lib: lib.linalg.matrix_power(lib.zeros(2, 2), -1),
 ])
 def test_linalg_errors(call):

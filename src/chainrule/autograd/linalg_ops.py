@@ -773,8 +773,8 @@ def _linalg_cholesky_ex(self, upper=False, errors="linalg.cholesky"):
 def _cholesky_forward(self, upper, name="linalg.cholesky"):
     """`name`: the one PyTorch's error for a matrix that is not positive-definite gives; None (cholesky_ex) returns
     LAPACK's partial factor instead."""
-    if name == "cholesky" and self.dtype.kind not in "fc":
-        raise NotImplementedError(f"\"cholesky_cpu\" not implemented for '{LEGACY_NAMES[self.dtype.name]}'")
+    if name == "cholesky":
+        D.reject("cholesky_cpu", self.dtype, "biu")
     _check_float(self, name or "linalg.cholesky")
     _check_matrix(self, name or "linalg.cholesky")
     try:
@@ -784,13 +784,7 @@ def _cholesky_forward(self, upper, name="linalg.cholesky"):
     if name is None and L is None:
         L = _cholesky_unblocked(self)[0]
     elif L is None or not np.isfinite(L).all():
-        a = np.tril(self.reshape((-1,) + self.shape[-2:]).astype(np.float64))
-        a = a + np.swapaxes(np.tril(a, -1), -1, -2)  # LAPACK reads the lower triangle only
-        n = a.shape[-1]
-        order = np.zeros(a.shape[0], dtype=np.int64)
-        for k in range(n, 0, -1):  # the smallest failing leading minor (loop over the matrix size)
-            bad = ~(np.linalg.eigvalsh(a[:, :k, :k]).min(-1) > 0)
-            order = np.where(bad, k, order)
+        order = _cholesky_unblocked(self)[1].reshape(-1)
         b = int(np.argmax(order > 0))
         raise LinAlgError(f"{name}: " + _batch_prefix(self, b) + f"The factorization could not be completed "
                           f"because the input is not positive-definite (the leading minor of order {order[b]} is not "
