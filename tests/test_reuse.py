@@ -256,3 +256,102 @@ def test_gradients_through_donating_formulas_match_torch(expr):
         grads.append((x.grad.numpy(), y.grad.numpy()))
     for got, want in zip(grads[0], grads[1]):
         np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+# ---- backward: an op's saved result, once nothing else holds it, takes its input's gradient (op._SPENT) -------
+calibrated = pytest.mark.skipif(not op._TEMPORARY or not op._REFCOUNTS_CALIBRATED,
+                                reason="reference counts are not calibrated on this interpreter")
+
+
+def tanh_mul_grad(x, m, g):
+    xn, mn = x.detach().numpy(), m.numpy()
+    return g * (1 - np.tanh(xn * mn) ** 2) * mn
+
+
+@calibrated
+def test_a_temporary_root_lends_its_buffer_to_the_pass():
+    x, m = big(20, requires_grad=True), big(21)
+    dout = np.random.default_rng(22).uniform(-1, 1, N)
+    g = T.tensor(dout)
+    T.tanh(x * m).backward(g)  # compile the dispatchers and the backward first
+    x.grad = None
+    # the forward's buffer takes tanh's gradient, mul's is written over it, and x keeps it as .grad
+    peak = peak_bytes(lambda: T.tanh(x * m).backward(g))
+    assert peak < 1.5 * x.detach().numpy().nbytes
+    np.testing.assert_allclose(x.grad.numpy(), tanh_mul_grad(x, m, dout), rtol=1e-12)
+    np.testing.assert_array_equal(g.numpy(), dout)
+
+
+def test_a_root_anyone_can_still_reach_keeps_its_values():
+    x, m = big(23, requires_grad=True), big(24)
+    dout = np.random.default_rng(25).uniform(-1, 1, N)
+    want = np.tanh(x.detach().numpy() * m.numpy())
+    kept = []
+
+    def named():
+        y = T.tanh(x * m)
+        y.backward(T.tensor(dout))
+        kept.append(y)
+
+    def seen_through_numpy():
+        y = T.tanh(x * m)
+        kept.append(y.detach().numpy())
+        y.backward(T.tensor(dout))
+
+    def retained():
+        y = T.tanh(x * m)
+        kept.append(y)
+        y.backward(T.tensor(dout), retain_graph=True)
+        y.backward(T.tensor(dout))
+        x.grad = x.grad / 2
+
+    def saved_by_another_node():
+        y = T.tanh(x * m)
+        z = y * x  # saves y for x's gradient
+        kept.append(z)
+        T.tanh(x * m).backward(T.tensor(dout))
+        x.grad = None
+        z.sum().backward()
+        x.grad = None
+        kept.append(y)
+        T.tanh(x * m).backward(T.tensor(dout))
+
+    for case in (named, seen_through_numpy, retained, saved_by_another_node):
+        kept.clear()
+        x.grad = None
+        case()
+        np.testing.assert_allclose(x.grad.numpy(), tanh_mul_grad(x, m, dout), rtol=1e-12)
+        held = kept[-1]
+        np.testing.assert_array_equal(held if isinstance(held, np.ndarray) else held.detach().numpy(), want)
+
+
+@calibrated
+def test_a_saved_result_its_tensor_outlived_is_spent_inside_a_graph():
+    x = big(26, requires_grad=True)
+    loss = lambda: T.tanh(T.tanh(x * 0.5) * 3.0).sum()  # noqa: E731 -- the inner tanh's output is dropped
+    loss().backward()
+    x.grad = None
+    # the forward holds two buffers (inner and outer tanh) and sum's backward spreads its gradient into a third;
+    # the tanh backwards write into their results, where each would otherwise make a fourth
+    peak = peak_bytes(lambda: loss().backward())
+    assert peak < 3.5 * x.detach().numpy().nbytes
+    xn = x.detach().numpy()
+    inner = np.tanh(xn * 0.5)
+    want = (1 - np.tanh(inner * 3.0) ** 2) * 3.0 * (1 - inner ** 2) * 0.5
+    np.testing.assert_allclose(x.grad.numpy(), want, rtol=1e-12)
+
+
+def test_an_error_in_the_pass_leaves_the_gradient_state_as_torch_does():
+    torch = pytest.importorskip("torch")
+    errors = []
+    for lib in (T, torch):
+        x = lib.tensor(np.linspace(-1, 1, N), requires_grad=True)
+        w = lib.tensor(np.linspace(1, 2, N), requires_grad=True)
+        y = lib.tanh(x * w)
+        with lib.no_grad():
+            w.mul_(2)  # mul saved w: its backward must refuse
+        with pytest.raises(RuntimeError) as caught:
+            y.tanh().backward(lib.ones(N, dtype=lib.float64))
+        errors.append(str(caught.value))
+        assert x.grad is None and w.grad is None
+    assert errors[0] == errors[1]

@@ -239,7 +239,8 @@ def sigmoid(self):
 
 
 @op("TanhBackward0", float_op=True, ufunc=np.tanh, self=lambda grad, result: _tanh_backward(grad, result),
-    raw={"self": lambda grad, result: _tanh_backward.on_arrays(grad, result)})
+    raw={"self": lambda grad, result, spent=None: _tanh_backward.on_arrays(grad, result) if spent is None
+         else _tanh_grad_into(spent, result, grad)})
 def tanh(self):
     return np.tanh(self)
 
@@ -267,9 +268,14 @@ def _sigmoid_backward(grad_, output):
 def _tanh_backward(grad_, output):
     if output.size < _SMALL or output.shape != np.shape(grad_):
         return grad_ - grad_ * output * output
-    t = np.multiply(output, output)  # one temporary, reused
-    np.subtract(1, t, out=t)
-    return np.multiply(t, grad_, out=t)
+    return _tanh_grad_into(np.empty_like(output), output, grad_)  # one temporary, reused
+
+
+def _tanh_grad_into(buf, output, grad):
+    """grad * (1 - output ** 2) computed in `buf`, of output's shape and dtype (output itself when it is spent)."""
+    np.multiply(output, output, out=buf)
+    np.subtract(1, buf, out=buf)
+    return np.multiply(buf, grad, out=buf)
 
 
 def _relu_into(x, out=None):

@@ -18,7 +18,9 @@ A backward that builds no graph (create_graph=False, the common case) may skip t
 declared with `raw=True` has formulas that mean the same on NumPy arrays (arithmetic operators only), and
 `raw={input: formula}` gives such formulas explicitly. `OpNode.apply_raw` runs them on arrays; ops without
 them run their Tensor formulas on wrapped arrays. A raw formula with an `out=None` parameter is handed the
-incoming gradient as `out` when it may write its result there (see `only_here`).
+incoming gradient as `out` when it may write its result there (see `only_here`); one with `spent=None`
+(an op of one input and one output that saves its result) is handed that saved result, for the same use, when
+the pass releases the node and nothing else holds the array.
 """
 import sys
 import sysconfig
@@ -213,17 +215,24 @@ _REUSE_MIN = 1 << 15  # elements: below this a fresh buffer is cheap and the che
 _refcount = sys.getrefcount
 
 
-def _reusable(t, arr):
+def _reusable(t, arr, savers=0):
     """NumPy's temporary elision, for op arguments: whether Tensor `t` is a temporary that only the calling
     expression holds, with a buffer `arr` nothing else reaches (no view, no saved reference, no `.data`),
     so the op may write its result there. Reference counts tell, against the counts `_temporary_counts`
-    measured for the way the op was called (a call, or an arithmetic operator)."""
-    if not _TEMPORARY or arr.base is not None or not arr.flags.writeable or _refcount(arr) != _TEMPORARY["array"]:
+    measured for the way the op was called (a call, or an arithmetic operator). `savers`: references to `arr`
+    the caller knows of and allows (a backward root's buffer, saved by its grad_fn)."""
+    if not _TEMPORARY or arr.base is not None or not arr.flags.writeable or \
+            _refcount(arr) != _TEMPORARY["array"] + savers:
         return False
     if t._requires_grad and t.grad_fn is None:  # a leaf: its AccumulateGrad (grad_fn.next_functions) keeps it
         return False
     caller = sys._getframe(2)
     return _refcount(t) == _TEMPORARY.get(caller.f_code.co_code[caller.f_lasti])
+
+
+def spent_placeholder(arr):
+    """What a backward root that handed its buffer to the pass (op._SPENT) holds instead: NaNs of its shape and dtype, read-only."""
+    return _ndarray(arr.shape, arr.dtype, np.full((), np.nan, arr.dtype).tobytes(), 0, (0,) * arr.ndim)
 
 
 # Reference counts tell who else holds an object only on CPython with its GIL (a free-threaded build counts
@@ -448,6 +457,13 @@ def _backward_source(spec, raw):
         formula = used[k]
         args = _formula_args(spec, formula)
         donate = []
+        if _SPENT in args:
+            # the saved result's buffer, when this pass releases the node and nothing else holds it: its tensor is
+            # gone (or is a root that handed it over, see spendable_root) and no other node saved it
+            test = (f"release and r0.size >= {_REUSE_MIN} and r0.shape == meta[{2 * k}] and r0.dtype is "
+                    f"meta[{2 * k + 1}] and r0 is not grad and _only_here(r0)")
+            donate = [f"  spent{k} = r0 if {test} else None"] if _REFCOUNTS_CALIBRATED else []
+            args = [a if a != _SPENT else (f"spent{k}" if donate else "None") for a in args]
         if _DONATED in args and spec.outputs == 1:
             # the formula may write into the incoming gradient when it is large, of the input's shape and dtype (so
             # the result has them too), no later formula reads it and only the pass holds it (only_here); decided
@@ -513,7 +529,7 @@ def _release_lines(spec):
 def _formula_args(spec, formula):
     """The generated apply's expression for each of a formula's parameters: the gradient(s), a saved output
     (r0, r1, ...) or a saved value; `out` stays a name for _backward_source to fill in."""
-    return ["grad" if p in ("grad", "grads") else p if p == _DONATED else f"r{_output_number(p)}"
+    return ["grad" if p in ("grad", "grads") else p if p in (_DONATED, _SPENT) else f"r{_output_number(p)}"
             if _output_number(p) is not None else f"saved[{spec.saved_names.index(p)}]" for p in _params(formula)]
 
 
@@ -523,6 +539,7 @@ def _params(formula):
 
 
 _DONATED = "out"  # a raw formula's parameter for a buffer it may write its result into: the incoming gradient
+_SPENT = "spent"  # another: the op's saved result, which it may overwrite (single-input, single-output ops)
 
 
 def op(grad_fn=None, *, promote=False, float_op=False, nondiff=(), view=False, outputs=1,
@@ -560,7 +577,9 @@ def op(grad_fn=None, *, promote=False, float_op=False, nondiff=(), view=False, o
         used = set()
         for f in (*formulas.values(), *raw_formulas.values()):
             used.update(_params(f))
-        used.discard(_DONATED)
+        used.difference_update((_DONATED, _SPENT))
+        if any(_SPENT in _params(f) for f in raw_formulas.values()) and (len(formulas) != 1 or outputs != 1):
+            raise TypeError(f"{grad_fn}: only an op of one input and one output may overwrite its saved result")
         spec.saved_outputs = tuple(sorted({_output_number(n) for n in used} - {None}))
         saved_names = [n for n in names if n in used]
         spec.save_shapes = tuple(names.index(n[:-6]) for n in sorted(used)
