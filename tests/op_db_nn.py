@@ -67,6 +67,10 @@ def ce(d):
         Sample((noncontig(randn(5, 4, dtype=d)).T, t), note="non-contiguous"),
         Sample((randn(4, 5, dtype=d) * 100, t), note="large logits"),
         Sample((x, Int(np.array([0, 1, 2, 5]))), note="target out of bounds"),
+        Sample((x, Int(np.array([0, -2, 2, 1]))), note="negative target"),
+        Sample((x, Int(np.array([0, -2, 2, 1]))), {"ignore_index": -2}, note="negative ignore_index"),
+        Sample((x4, t4), {"weight": Int(w[:3]), "ignore_index": 1}, note="weighted 2-d, some ignored"),
+        Sample((randn(0, 5, dtype=d), Int(np.zeros(0, np.int64))), note="empty batch"),
         Sample((x, Int(np.array([0, 1, 2]))), note="batch mismatch"),
     ]
 

@@ -518,8 +518,9 @@ def _softmax_np(x, dim):
 def _log_softmax_np(x, dim):
     if not x.size or x.ndim == 0:
         return np.zeros_like(x)
-    shifted = x - np.max(x, axis=dim, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+    shifted = x - np.maximum.reduce(x, axis=dim, keepdims=True)  # NOTE [Ufuncs, not NumPy's wrappers]
+    shifted -= np.log(np.add.reduce(np.exp(shifted), axis=dim, keepdims=True))
+    return shifted
 
 
 def _sum_keep(t, dim):
@@ -1278,15 +1279,24 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 
 
 def _nll_pick(self, target, weight, ignore_index):
-    """Per-element weights w[t] (0 where ignored) and the clamped targets, with PyTorch's bounds check."""
+    """The targets (ignored ones as 0) and their weights w[t] (0 where ignored), with PyTorch's bounds check;
+    the weights are None when all are 1 (no class weights, nothing ignored)."""
     n_classes = self.shape[1]
     valid = target != ignore_index
-    bad = valid & ((target < 0) | (target >= n_classes))
-    if bad.any():
-        raise IndexError(f"Target {target[bad].flat[0]} is out of bounds.")
+    # as unsigned, a negative target is past the end too: one comparison checks both bounds
+    outside = (target.view(np.uint64) if target.dtype == np.int64 else target) >= n_classes
+    if (outside & valid).any():
+        raise IndexError(f"Target {target[outside & valid].flat[0]} is out of bounds.")
+    if valid.all():
+        return target, None if weight is None else weight[target].astype(self.dtype)
     t = np.where(valid, target, 0)
     w = (weight[t] if weight is not None else np.ones(t.shape, self.dtype)) * valid
     return t, w.astype(self.dtype)
+
+
+def _nll_count(x, t, w):
+    """The mean's divisor: the total weight of the targets."""
+    return x.dtype.type(t.size) if w is None else np.add.reduce(w, axis=None)
 
 
 def _nll_grad(grad, self, target, weight, reduction, ignore_index):
@@ -1296,11 +1306,15 @@ def _nll_grad(grad, self, target, weight, reduction, ignore_index):
         x = x[None]
     tgt = _raw(target).reshape(x.shape[:1] + x.shape[2:])
     t, w = _nll_pick(x, tgt, _raw(weight), ignore_index)
-    coef = -w
-    if reduction == "mean" and w.sum() != 0:  # NOTE: all targets ignored: loss nan, gradient 0, as PyTorch
-        coef = coef / w.sum()
+    coef = x.dtype.type(-1) if w is None else -w
+    count = _nll_count(x, t, w)
+    if reduction == "mean" and count != 0:  # NOTE: all targets ignored: loss nan, gradient 0, as PyTorch
+        coef = coef / count
     m = np.zeros(x.shape, x.dtype)
-    np.put_along_axis(m, t[:, None], coef[:, None], axis=1)
+    if x.ndim == 2:
+        m[np.arange(len(t)), t] = coef
+    else:
+        np.put_along_axis(m, t[:, None], coef if w is None else coef[:, None], axis=1)
     if squeeze:
         m = m[0]
     if type(grad) is np.ndarray:  # as a raw formula
@@ -1313,16 +1327,19 @@ def _nll_forward(self, target, weight, reduction, ignore_index):
     x = self[None] if self.ndim == 1 else self
     tgt = target.reshape(x.shape[:1] + x.shape[2:])
     t, w = _nll_pick(x, tgt, weight, ignore_index)
-    loss = -np.take_along_axis(x, t[:, None], axis=1)[:, 0] * w
+    picked = x[np.arange(len(t)), t] if x.ndim == 2 else np.take_along_axis(x, t[:, None], axis=1)[:, 0]
+    loss = -picked if w is None else -picked * w
     if self.ndim == 1:
         loss = loss[0]
     if reduction == "none":
         return loss
-    total = np.sum(loss)
+    total = np.add.reduce(loss, axis=None)
     if reduction == "sum":
         return total
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return (total / np.sum(w)).astype(self.dtype)
+    count = _nll_count(x, t, w)
+    if count == 0:  # every target ignored, or none given: 0 / 0
+        return x.dtype.type(np.nan)
+    return (total / count).astype(self.dtype)
 
 
 @op("NllLossBackward0", nondiff=("target", "weight"), raw=True, self=_nll_grad)
