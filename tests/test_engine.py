@@ -394,6 +394,23 @@ def test_pow_slopes_at_a_zero_base_are_pytorchs_limits():
     same(lambda lib: [e := data(lib, 3) * 1, y := 2 ** e, e.add_(1), y.sum().backward()])
 
 
+def test_index_arguments_of_any_dtype_keep_their_version_check():
+    # gather, index_select, nll_loss ... take integer index tensors on the generated dispatcher's path, which
+    # saves them with their versions as apply does: changing one before backward is PyTorch's error
+    def gathered(lib, change):
+        x = data(lib, 2, 3)
+        i = lib.tensor(np.array([[0], [2]]))
+        y = x.gather(1, i)
+        if change:
+            i.add_(0)
+        y.sum().backward()
+        return x.grad
+    same(lambda lib: gathered(lib, False))
+    same(lambda lib: gathered(lib, True))
+    same(lambda lib: [x := data(lib, 3, 2), t := lib.tensor(np.array([1, 0, 1])),
+                      loss := lib.nn.functional.cross_entropy(x, t), t.zero_(), loss.backward()])
+
+
 def test_scalar_backward_variants_match_torch():
     # loss.backward() takes a short way to the pass: what it accepts and refuses stays autograd.backward's
     def twice(lib, retain):

@@ -666,7 +666,8 @@ def _specialize(fn, source):
 def _fast_source(spec, names, call):
     """The body of an op's own dispatcher: `apply` unrolled for this op's arguments, taken when every
     tensor argument is a Tensor of one float dtype (those after the first may also be Python numbers or
-    None). Anything else goes through `apply`, which also words the errors."""
+    None; a non-differentiable one of an op that neither promotes nor checks may have any dtype). Anything
+    else goes through `apply`, which also words the errors."""
     tp = spec.tensor_pos
     if spec.listed or spec.outputs != 1 or not tp:
         return f"    return {call}\n"
@@ -676,9 +677,11 @@ def _fast_source(spec, names, call):
     ind = "  "
     for i in tp[1:]:
         n = names[i]
-        lines += [f"{ind}if type({n}) is _T:", f"{ind} _v{i} = {n}._data",
-                  f"{ind} if _v{i}.dtype is not _dt:", f"{ind}  return {call}",
-                  f"{ind}elif {n} is None or type({n}) is float or type({n}) is int:", f"{ind} _v{i} = {n}",
+        lines += [f"{ind}if type({n}) is _T:", f"{ind} _v{i} = {n}._data"]
+        if spec.promote or i in spec.diff_pos or spec.check is not None:
+            lines += [f"{ind} if _v{i}.dtype is not _dt:", f"{ind}  return {call}"]
+        # else an index, mask or target of any dtype: `apply` would pass it on as it is too
+        lines += [f"{ind}elif {n} is None or type({n}) is float or type({n}) is int:", f"{ind} _v{i} = {n}",
                   f"{ind}else:", f"{ind} return {call}"]
     args = ", ".join(f"_v{i}" if i in tp else n for i, n in enumerate(names))
     lines += [f"{ind}try:"]
