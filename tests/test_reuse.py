@@ -355,3 +355,41 @@ def test_an_error_in_the_pass_leaves_the_gradient_state_as_torch_does():
         errors.append(str(caught.value))
         assert x.grad is None and w.grad is None
     assert errors[0] == errors[1]
+
+
+# ---- in place outside the graph: add_ / sub_ with alpha make no temporary of the tensor's size -----------------
+def test_add_and_sub_with_alpha_write_in_blocks_without_a_full_temporary():
+    rng = np.random.default_rng(30)
+    n = 5 * (1 << 16) + 123  # blocks and a ragged end
+    a, b = rng.standard_normal(n), rng.standard_normal(n)
+    p, g = T.tensor(a), T.tensor(b)
+    with T.no_grad():
+        p.add_(g, alpha=-1e-3)  # first call warms up
+        p.copy_(T.tensor(a))
+        peak = peak_bytes(lambda: p.add_(g, alpha=-1e-3))
+    assert peak < 0.5 * a.nbytes  # one block of scratch, not a copy of g
+    np.testing.assert_array_equal(p.numpy(), a + b * -1e-3)  # the same two roundings as other * alpha first
+    assert p._version == 3  # add_, copy_, add_
+    c, d = rng.standard_normal((5, 70001)), rng.standard_normal((5, 70000))
+    q = T.tensor(c)[:, :-1]  # not contiguous: the temporary's way
+    q.sub_(T.tensor(d), alpha=0.37)
+    np.testing.assert_array_equal(q.numpy(), c[:, :-1] - d * 0.37)
+
+
+def test_add_with_alpha_reads_an_overlapping_or_strided_source_before_writing():
+    rng = np.random.default_rng(31)
+    a = rng.standard_normal(6 * (1 << 16))
+    half = len(a) // 2
+    p = T.tensor(a.copy())
+    p[half:].add_(p[:half], alpha=2.0)  # no overlap, but one buffer: falls back to the temporary
+    want = a.copy()
+    want[half:] += a[:half] * 2.0
+    np.testing.assert_array_equal(p.numpy(), want)
+    p = T.tensor(a.copy())
+    p[1:].add_(p[:-1], alpha=0.5)  # overlapping: the source must be read before any block is written
+    want = a.copy()
+    want[1:] += a[:-1] * 0.5
+    np.testing.assert_array_equal(p.numpy(), want)
+    m = T.tensor(a.reshape(-1, 2).copy())
+    m.add_(T.tensor(a.reshape(2, -1).copy()).t(), alpha=3.0)  # a transposed source
+    np.testing.assert_array_equal(m.numpy(), a.reshape(-1, 2) + a.reshape(2, -1).T * 3.0)
