@@ -152,6 +152,26 @@ def test_piecewise_activations_pass_nan_as_pytorch(expr, n):
         np.testing.assert_array_equal(got, want)
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("special", [np.inf, -np.inf, np.nan, 3e30, None])
+def test_relu_backward_blocks_any_gradient_exactly(dtype, special):
+    # a large relu multiplies the gradient by its mask once it has seen the gradient is finite; an inf or nan
+    # (or, in float32, a value whose square overflows that check) takes the exact way: blocked entries are 0
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(40)
+    x, g = rng.standard_normal(6000), rng.standard_normal(6000)
+    if special is not None:
+        g[[0, 1, 2, 3]] = special
+        x[[0, 1]] = -1.0
+        x[[2, 3]] = 1.0
+    grads = []
+    for lib in (chainrule, torch):
+        xt = lib.tensor(x, dtype=getattr(lib, dtype), requires_grad=True)
+        lib.relu(xt).backward(lib.tensor(g, dtype=getattr(lib, dtype)))
+        grads.append(xt.grad.numpy())
+    np.testing.assert_array_equal(grads[0], grads[1])
+
+
 @pytest.mark.parametrize("expr", [
     "F.softshrink(x)", "F.hardshrink(x)", "F.smooth_l1_loss(x, t)", "F.smooth_l1_loss(x, t, beta=0.5)",
     "F.huber_loss(x, t)", "F.huber_loss(t, x, delta=0.5)", "F.binary_cross_entropy(p, q)",

@@ -1245,7 +1245,7 @@ def _solve_triangle(a, b, upper):
     batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
     a, b = np.broadcast_to(a, batch + a.shape[-2:]), np.broadcast_to(b, batch + b.shape[-2:])
     with np.errstate(all="ignore"):
-        if np.isfinite(np.add.reduce(a, axis=None) + np.add.reduce(b, axis=None)) and \
+        if D.all_finite(a) and D.all_finite(b) and \
                 np.all(np.diagonal(a, axis1=-2, axis2=-1)):  # np.linalg.solve may not see an exact zero
             return np.linalg.solve(a, b)
         x = np.zeros(np.broadcast_shapes(a.shape[:-1] + (1,), b.shape), np.result_type(a, b))

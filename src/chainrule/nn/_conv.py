@@ -892,7 +892,7 @@ def _separable_np(x, mats, keep_infinities=False):
     """x resampled by one matrix per trailing dim. `keep_infinities`: an inf or nan reaches only the outputs whose
     nonzero weights read it (exact for pooling bins; PyTorch's interpolation kernels also multiply zero weights,
     so they are left to the plain products)."""
-    finite = not keep_infinities or np.isfinite(np.add.reduce(x, axis=None))  # overflow: only the long way
+    finite = not keep_infinities or D.all_finite(x)
     if finite and len(mats) == 1:
         return np.matmul(x, mats[0].T)
     if finite and len(mats) == 2:
