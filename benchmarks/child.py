@@ -38,6 +38,7 @@ def builders(steps, args, chain_ops):
             "a_fwd_bwd": lambda: steps.chain_steps(*args)[2],
             "b": lambda: steps.tutorial_step(*args),
             "c": lambda: steps.mlp_step(*args),
+            "c_add_": lambda: steps.mlp_step_add_(*args),
             "d": lambda: steps.cnn_step(*args),
             "e_chain": lambda: steps.chain_steps(*args, chain_ops)[2]}
     for size in TENSOR_SIZES:
@@ -67,8 +68,9 @@ def traced_peak(step):
 def serve(lib, threads, block_seconds, chain_ops, cpu_clock):
     """Answers run.py's commands, one JSON line each way, so that it can interleave the libraries' blocks
     (timed on the process's CPU time when cpu_clock, else on the wall clock):
-    ["prepare", key] builds, warms up and calibrates a row (answers the calls per block),
-    ["block", key] times one block (seconds per call), ["trace", key] measures one call's traced peak."""
+    ["prepare", key] builds, warms up and calibrates a row (answers the calls per block) and drops the row
+    prepared before it, ["block", key] times one block (seconds per call), ["trace", key] measures one call's
+    traced peak; both of the row prepared last."""
     import timing
 
     clock = time.process_time if cpu_clock else time.perf_counter
@@ -77,6 +79,7 @@ def serve(lib, threads, block_seconds, chain_ops, cpu_clock):
     ready = {}
 
     def prepare(key):
+        ready.clear()  # each row runs with only its own data alive
         step = build[key]()
         ready[key] = step, timing.calibrate(step, 0 if key == "e_chain" else block_seconds, clock)
         return ready[key][1]

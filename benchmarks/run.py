@@ -36,6 +36,7 @@ def rows(chain_ops):
         ("a_fwd_bwd", "a  200-op chain, forward+backward", "us/op", per_op, [("torch", 0.75)]),
         ("b", "b  tutorial step", "us", 1e6, [("torch", 0.75)]),
         ("c", "c  MLP training step", "ms", 1e3, [("numpy", 1.10)]),
+        ("c_add_", "c  same, SGD by p.add_(p.grad, alpha)", "ms", 1e3, []),
         ("d", "d  CNN training step", "ms", 1e3, [("torch", 1.5), ("numpy", 1.0)]),
         ("e_16", "e  tanh(x*m) fwd+bwd, 16", "us", 1e6, []),
         ("e_1024", "e  tanh(x*m) fwd+bwd, 1k", "us", 1e6, []),

@@ -66,13 +66,22 @@ def cnn(T, x, params):
 
 
 def sgd(T, params):
+    """The update as PyTorch's tutorials write it: `lr * p.grad` is a temporary of the parameter's size."""
     with T.no_grad():
         for p in params:
             p -= LR * p.grad
             p.grad = None
 
 
-def train_step(T, model, data):
+def sgd_add_(T, params):
+    """The update as torch.optim.SGD writes it: in place, like the NumPy floor's."""
+    with T.no_grad():
+        for p in params:
+            p.add_(p.grad, alpha=-LR)
+            p.grad = None
+
+
+def train_step(T, model, data, update=sgd):
     """One step of softmax cross-entropy training with plain SGD; `model` is mlp or cnn."""
     x, y, params = data
     x, y = T.tensor(x), T.tensor(y)
@@ -80,13 +89,17 @@ def train_step(T, model, data):
 
     def step():
         T.nn.functional.cross_entropy(model(T, x, params), y).backward()
-        sgd(T, params)
+        update(T, params)
 
     return step
 
 
 def mlp_step(T):
     return train_step(T, mlp, mlp_data())
+
+
+def mlp_step_add_(T):
+    return train_step(T, mlp, mlp_data(), sgd_add_)
 
 
 def cnn_step(T):
