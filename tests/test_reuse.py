@@ -393,3 +393,26 @@ def test_add_with_alpha_reads_an_overlapping_or_strided_source_before_writing():
     m = T.tensor(a.reshape(-1, 2).copy())
     m.add_(T.tensor(a.reshape(2, -1).copy()).t(), alpha=3.0)  # a transposed source
     np.testing.assert_array_equal(m.numpy(), a.reshape(-1, 2) + a.reshape(2, -1).T * 3.0)
+
+
+# ---- large backward formulas run in cache-sized blocks: the same values, bit for bit ---------------------------
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name, formula", [("tanh", lambda y, g: g * (1 - y * y)),
+                                           ("sigmoid", lambda y, g: (1 - y) * y * g)])
+def test_blocked_backward_formulas_give_the_unblocked_values(dtype, name, formula):
+    from chainrule.autograd import derivatives as D
+    rng = np.random.default_rng(41)
+    n = D._BLOCKED_MIN + D._BLOCK // 3  # blocked, with a ragged last block
+    a = rng.standard_normal(n).astype(dtype)
+    with T.no_grad():
+        y = getattr(T, name)(T.tensor(a)).numpy()
+    grads = {"contiguous": T.tensor(rng.standard_normal(n).astype(dtype)),
+             "strided": T.tensor(rng.standard_normal(2 * n).astype(dtype))[::2]}  # the whole-array way
+    for how, g in grads.items():
+        want = formula(y, g.numpy())
+        x = T.tensor(a, requires_grad=True)
+        getattr(T, name)(x).backward(g)
+        np.testing.assert_array_equal(x.grad.numpy(), want, err_msg=how)
+        x.grad = None
+        getattr(T, name)(x * 1.0).backward(g)  # a temporary root: tanh's gradient goes into its output's buffer
+        np.testing.assert_array_equal(x.grad.numpy(), want, err_msg=how + ", temporary root")

@@ -125,7 +125,7 @@ def _ufunc_inplace(self, ufunc, args, kwargs):
         return False
     alpha = kwargs.get("alpha", 1)
     if alpha != 1:
-        if type(other) is np.ndarray and other.size >= 2 * _BLOCK and other.shape == arr.shape and \
+        if type(other) is np.ndarray and other.size >= 2 * D._BLOCK and other.shape == arr.shape and \
                 arr.flags.c_contiguous and other.flags.c_contiguous and not np.may_share_memory(arr, other):
             _scaled_into(ufunc, arr, other, alpha)
             counter(self)[0] += 1
@@ -139,20 +139,15 @@ def _ufunc_inplace(self, ufunc, args, kwargs):
     return True
 
 
-_BLOCK = 1 << 16  # elements: a scratch block that stays in a core's cache
-
-
 def _scaled_into(ufunc, arr, other, alpha):
-    """ufunc(arr, other * alpha) into arr, block by block through one small scratch buffer, so that
+    """ufunc(arr, other * alpha) into arr through one block-sized scratch buffer (see D.by_blocks), so that
     `p.add_(p.grad, alpha=-lr)` makes no temporary of the parameter's size (PyTorch's is one fused kernel):
     on 1.6 MB of float32, 137 us against 213 with the temporary, before any page faults it costs."""
-    flat, src = arr.reshape(-1), other.reshape(-1)
-    scratch = np.empty(_BLOCK, arr.dtype)
-    for start in range(0, flat.size, _BLOCK):
-        stop = min(start + _BLOCK, flat.size)
-        part = scratch[:stop - start]
-        np.multiply(src[start:stop], alpha, out=part)
-        ufunc(flat[start:stop], part, out=flat[start:stop])
+    scratch = np.empty(D._BLOCK, arr.dtype)
+
+    def kernel(p, o):
+        ufunc(p, np.multiply(o, alpha, out=scratch[:len(o)]), out=p)
+    D.by_blocks(kernel, arr, other, least=0)  # the caller saw both contiguous, of one shape
 
 
 def _any_requires_grad(args):

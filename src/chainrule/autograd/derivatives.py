@@ -257,9 +257,33 @@ _SMALL = 4096
 def _sigmoid_backward(grad_, output):
     if output.size < _SMALL or output.shape != np.shape(grad_):
         return grad_ * (output - output * output)
-    t = np.subtract(1, output)  # one temporary, reused: this runs on every backward pass
-    np.multiply(t, output, out=t)
-    return np.multiply(t, grad_, out=t)
+    return by_blocks(_sigmoid_grad_kernel, np.empty_like(output), output, grad_)  # one temporary, reused
+
+
+def _sigmoid_grad_kernel(buf, output, grad):
+    np.subtract(1, output, out=buf)
+    np.multiply(buf, output, out=buf)
+    np.multiply(buf, grad, out=buf)
+
+
+# NOTE: a chain of ufuncs over arrays larger than the cache reads and writes memory once per ufunc; run block by
+# block, each block stays in cache through the chain. On 1M float32, tanh's backward (three ufuncs) takes 402 us so
+# against 594; below ~512k elements the arrays fit in cache anyway, and the extra calls only cost.
+_BLOCK = 1 << 16  # elements per block
+_BLOCKED_MIN = 1 << 19
+
+
+def by_blocks(kernel, out, *arrays, least=_BLOCKED_MIN):
+    """kernel(out, *arrays), which writes `out` elementwise, run on matching blocks when all are C-contiguous arrays
+    of out's shape (they may be `out` itself) of `least` elements or more; returns out."""
+    if out.size < least or not out.flags.c_contiguous or any(
+            type(a) is not np.ndarray or a.shape != out.shape or not a.flags.c_contiguous for a in arrays):
+        kernel(out, *arrays)
+        return out
+    flats = [out.reshape(-1)] + [a.reshape(-1) for a in arrays]
+    for start in range(0, out.size, _BLOCK):
+        kernel(*[f[start:start + _BLOCK] for f in flats])
+    return out
 
 
 @op("TanhBackwardBackward0", promote=True,
@@ -273,9 +297,13 @@ def _tanh_backward(grad_, output):
 
 def _tanh_grad_into(buf, output, grad):
     """grad * (1 - output ** 2) computed in `buf`, of output's shape and dtype (output itself when it is spent)."""
+    return by_blocks(_tanh_grad_kernel, buf, output, grad)
+
+
+def _tanh_grad_kernel(buf, output, grad):
     np.multiply(output, output, out=buf)
     np.subtract(1, buf, out=buf)
-    return np.multiply(buf, grad, out=buf)
+    np.multiply(buf, grad, out=buf)
 
 
 def _relu_into(x, out=None):
