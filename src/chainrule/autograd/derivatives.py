@@ -267,7 +267,7 @@ def _sigmoid_grad_kernel(buf, output, grad):
 
 
 # NOTE: a chain of ufuncs over arrays larger than the cache reads and writes memory once per ufunc; run block by
-# block, each block stays in cache through the chain. On 1M float32, tanh's backward (three ufuncs) takes 402 us so
+# block, each block stays in cache through the chain. On 1M float32, tanh's backward (three ufuncs) takes 402 us
 # against 594; below ~512k elements the arrays fit in cache anyway, and the extra calls only cost.
 _BLOCK = 1 << 16  # elements per block
 _BLOCKED_MIN = 1 << 19

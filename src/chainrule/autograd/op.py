@@ -231,7 +231,8 @@ def _reusable(t, arr, savers=0):
 
 
 def spent_placeholder(arr):
-    """What a backward root that handed its buffer to the pass (op._SPENT) holds instead: NaNs of its shape and dtype, read-only."""
+    """What a backward root that handed its buffer to the pass (_SPENT) holds instead: read-only NaNs of its shape
+    and dtype, over one element's bytes."""
     return _ndarray(arr.shape, arr.dtype, np.full((), np.nan, arr.dtype).tobytes(), 0, (0,) * arr.ndim)
 
 
@@ -459,7 +460,7 @@ def _backward_source(spec, raw):
         donate = []
         if _SPENT in args:
             # the saved result's buffer, when this pass releases the node and nothing else holds it: its tensor is
-            # gone (or is a root that handed it over, see spendable_root) and no other node saved it
+            # gone (or is a root that handed it over, see Tensor.backward) and no other node saved it
             test = (f"release and r0.size >= {_REUSE_MIN} and r0.shape == meta[{2 * k}] and r0.dtype is "
                     f"meta[{2 * k + 1}] and r0 is not grad and _only_here(r0)")
             donate = [f"  spent{k} = r0 if {test} else None"] if _REFCOUNTS_CALIBRATED else []
