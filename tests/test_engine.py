@@ -434,6 +434,24 @@ def test_scalar_backward_variants_match_torch():
     same(hooked)
 
 
+def test_vector_backward_variants_match_torch():
+    # y.backward(g) with a tensor of y's shape also takes the short way; the rest stays autograd.backward's
+    def twice(lib, retain):
+        x = data(lib, 3)
+        y = x * x
+        y.backward(lib.ones(3), retain_graph=retain)
+        y.backward(lib.ones(3))
+        return x.grad
+    same(lambda lib: twice(lib, True))
+    same(lambda lib: twice(lib, None))  # freed after the first pass: PyTorch's error
+    same(lambda lib: [x := data(lib, 3), (x * 2).backward(lib.ones(4))])  # the shape does not match
+    same(lambda lib: [x := data(lib, 3), (x * 2).backward(lib.ones(1, 3))])
+    same(lambda lib: [x := data(lib, 3), (x * 2).backward(lib.ones(3, dtype=lib.float64)), x.grad])
+    same(lambda lib: [x := data(lib, 2, 3), x.t().exp().backward(lib.ones(3, 2)), x.grad])
+    same(lambda lib: [x := data(lib, 3), x.backward(lib.ones(3)), x.grad])  # a leaf
+    same(lambda lib: [x := data(lib, 3), x.exp().backward(lib.ones(3), create_graph=False), x.grad])
+
+
 @pytest.mark.parametrize("method, args", [("sign_", ()), ("negative_", ()), ("divide_", (2.0,)),
                                           ("true_divide_", (2.0,))])
 def test_more_inplace_methods_match_torch(method, args):

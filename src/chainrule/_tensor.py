@@ -259,24 +259,26 @@ class Tensor:
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         fn, arr = self.grad_fn, self._data
-        if gradient is None and fn is not None and not create_graph and inputs is None and arr.size == 1 \
-                and arr.dtype.kind == "f":  # loss.backward(): what autograd.backward would do, in one step
-            run_backward(((fn, self._output_nr),), (_autograd.implicit_grad(arr),), bool(retain_graph), False)
-            return
-        if gradient is not None and fn is not None and not retain_graph and not create_graph and inputs is None \
-                and arr.size >= _op._REUSE_MIN and fn._result is not None and fn._result[0] is arr \
-                and _op._reusable(self, arr, savers=1):
-            # `f(x).backward(g)`: a temporary whose buffer only its grad_fn saved; the pass may write gradients
-            # there (op._SPENT) as the tensor dies with this call
-            grads = _autograd._make_grads((self,), (gradient,), False)
-            arr = self._data = _op.spent_placeholder(arr)
-            try:
-                run_backward(((fn, self._output_nr),), grads, False, False)
-            except BaseException:
-                if fn._result is not None:  # the node did not run: its buffer still holds the values
-                    self._data = fn._result[0]
-                raise
-            return
+        if fn is not None and not create_graph and inputs is None:  # what autograd.backward would do, in one step
+            if gradient is None:
+                if arr.size == 1 and arr.dtype.kind == "f":  # loss.backward()
+                    run_backward(((fn, self._output_nr),), (_autograd.implicit_grad(arr),), bool(retain_graph), False)
+                    return
+            elif type(gradient) is Tensor and gradient._data.shape == arr.shape:  # y.backward(g)
+                if not retain_graph and arr.size >= _op._REUSE_MIN and fn._result is not None and \
+                        fn._result[0] is arr and _op._reusable(self, arr, savers=1):
+                    # `f(x).backward(g)`: a temporary whose buffer only its grad_fn saved; the pass may write
+                    # gradients there (op._SPENT) as the tensor dies with this call
+                    arr = self._data = _op.spent_placeholder(arr)
+                    try:
+                        run_backward(((fn, self._output_nr),), (gradient._data,), False, False)
+                    except BaseException:
+                        if fn._result is not None:  # the node did not run: its buffer still holds the values
+                            self._data = fn._result[0]
+                        raise
+                    return
+                run_backward(((fn, self._output_nr),), (gradient._data,), bool(retain_graph), False)
+                return
         _autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     # ---- metadata ---------------------------------------------------------------------------------
