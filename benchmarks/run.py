@@ -226,7 +226,17 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true",
                         help="fewer, shorter blocks and a 10k-op long chain (about 30 s)")
-    settings = QUICK if parser.parse_args().quick else FULL
+    parser.add_argument("--rows", nargs="+", metavar="KEY",
+                        help="only these rows: " + ", ".join(key for key, *_ in rows(0) if key != "e_chain_mem"))
+    args = parser.parse_args()
+    settings = QUICK if args.quick else FULL
+    all_rows = rows(settings["chain_ops"])
+    if args.rows:
+        unknown = set(args.rows) - {key for key, *_ in all_rows}
+        if unknown:
+            parser.error(f"unknown rows: {', '.join(sorted(unknown))}")
+        wanted = set(args.rows) | ({"e_chain_mem"} if "e_chain" in args.rows else set())
+        all_rows = [row for row in all_rows if row[0] in wanted]
     libs = ["chainrule", "torch", "numpy"] if importlib.util.find_spec("torch") else ["chainrule", "numpy"]
     print_machine(libs)
     if "torch" in libs:
@@ -235,10 +245,10 @@ def main():
           f"runs), the libraries' blocks interleaved; import: median of {settings['import_runs']} fresh processes")
     print("clocks: the 1-thread table (import times included) is in process CPU time, which equals wall-clock time\n"
           "on an idle machine and is not moved by other load; the 2-thread table is wall-clock time")
-    all_rows = rows(settings["chain_ops"])
     timed = [key for key, *_ in all_rows if not key.startswith(("f_", "e_chain_"))]
     one = time_table(libs, 1, settings, timed)
-    process_costs(libs, one, settings)
+    if any(key.startswith("f_") for key, *_ in all_rows):
+        process_costs(libs, one, settings)
     two = time_table(libs, 2, settings, [key for key in timed if key != "e_chain"])
     print_table("1 thread (headline): chainrule vs PyTorch (PT) and hand-written NumPy (NP)", one, libs, all_rows)
     print_table("2 threads (wall-clock; the targets are the headline table's)", two, libs,
