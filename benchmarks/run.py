@@ -225,7 +225,7 @@ def print_table(title, results, libs, table_rows):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true",
-                        help="fewer, shorter blocks and a 10k-op long chain (about 30 s)")
+                        help="fewer, shorter blocks and a 10k-op long chain (about 20 s)")
     parser.add_argument("--rows", nargs="+", metavar="KEY",
                         help="only these rows: " + ", ".join(key for key, *_ in rows(0) if key != "e_chain_mem"))
     args = parser.parse_args()
