@@ -1,4 +1,4 @@
-"""chainrule against PyTorch (CPU) and hand-written NumPy: `python benchmarks/run.py [--quick]`.
+"""chainrule against PyTorch (CPU) and hand-written NumPy: `python benchmarks/run.py [--quick] [--rows KEY ...]`.
 
 Every measurement runs in a child process (child.py) whose environment pins BLAS and OpenMP to the table's
 thread count before NumPy or torch is imported; this process imports neither.
