@@ -265,6 +265,12 @@ def test_random_fill_errors_as_in_pytorch(method, args):
     same(lambda lib: getattr(lib.zeros(3, dtype=lib.int64), method)(*args))
 
 
+@pytest.mark.parametrize("p", [1.5, -0.25])
+def test_bernoulli_with_p_checks_it_as_pytorch(p):
+    same(lambda lib: lib.zeros(3).bernoulli(p=p))
+    same(lambda lib: lib.bernoulli(lib.zeros(3), p))
+
+
 def test_random_fills_draw_their_distributions_reproducibly():
     n = 200_000
     chainrule.manual_seed(0)

@@ -275,9 +275,13 @@ def bernoulli_(self, p=0.5, *, generator=None):
     if isinstance(p, Tensor):  # a probability per element
         probs = _probabilities(p._data)
         return _fill_random(self, "BernoulliBackward1", lambda rng, shape: rng.random(shape) < probs, generator)
-    if not 0 <= p <= 1:
-        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p:g}")
+    _check_probability(p)
     return _fill_random(self, "BernoulliBackward2", lambda rng, shape: rng.random(shape) < p, generator)
+
+
+def _check_probability(p):
+    if not 0 <= p <= 1:  # PyTorch names bernoulli_ for bernoulli(p=...) too
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p:g}")
 
 
 def random_(self, low=None, to=None, *, generator=None, **kw):
@@ -306,7 +310,11 @@ def _probabilities(probs):
 @D.op("BernoulliBackward0", self=D.zero_slope)
 def bernoulli(self, p=None, *, generator=None):
     """0 or 1, drawn with the probabilities in self (or with p everywhere), in self's dtype."""
-    probs = _probabilities(self) if p is None else p
+    if p is None:
+        probs = _probabilities(self)
+    else:
+        _check_probability(p)
+        probs = p
     return ((generator or _creation.default_generator)._rng.random(self.shape) < probs).astype(self.dtype)
 
 
