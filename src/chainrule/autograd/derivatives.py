@@ -228,14 +228,25 @@ def _numbers(dtype):
     return numbers
 
 
-@op("SigmoidBackward0", float_op=True, self=lambda grad, result: _sigmoid_backward(grad, result),
-    raw={"self": lambda grad, result: _sigmoid_backward.on_arrays(grad, result)})
+def _sigmoid_into(x, out=None):
+    """sigmoid(x) of a float array as (tanh(x / 2) + 1) / 2, so that large |x| never overflows exp; in one buffer
+    (`out` when given)."""
+    _, one, half = _numbers(x.dtype)
+    if x.ndim == 0:  # NumPy answers a 0-d array's arithmetic with a scalar, which takes no out=
+        return (np.tanh(x * half) + one) * half
+    t = np.multiply(x, half, out=out)
+    np.tanh(t, out=t)
+    np.add(t, one, out=t)
+    return np.multiply(t, half, out=t)
+
+
+@op("SigmoidBackward0", float_op=True, ufunc=_sigmoid_into, self=lambda grad, result: _sigmoid_backward(grad, result),
+    raw={"self": lambda grad, result, spent=None: _sigmoid_backward.on_arrays(grad, result) if spent is None
+         else by_blocks(_sigmoid_grad_spent_kernel, spent, grad)})
 def sigmoid(self):
-    # NOTE: written via tanh so that large |x| never overflows exp.
     if self.dtype.kind != "f":
         return 1 / (1 + np.exp(-self))
-    _, one, half = _numbers(self.dtype)
-    return (np.tanh(self * half) + one) * half
+    return _sigmoid_into(self)
 
 
 @op("TanhBackward0", float_op=True, ufunc=np.tanh, self=lambda grad, result: _tanh_backward(grad, result),
@@ -264,6 +275,12 @@ def _sigmoid_grad_kernel(buf, output, grad):
     np.subtract(1, output, out=buf)
     np.multiply(buf, output, out=buf)
     np.multiply(buf, grad, out=buf)
+
+
+def _sigmoid_grad_spent_kernel(output, grad):
+    """_sigmoid_grad_kernel written into the output itself: the same values, as y * (1 - y) is (1 - y) * y."""
+    np.multiply(output, np.subtract(1, output), out=output)
+    np.multiply(output, grad, out=output)
 
 
 # NOTE: a chain of ufuncs over arrays larger than the cache reads and writes memory once per ufunc; run block by
