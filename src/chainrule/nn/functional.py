@@ -15,7 +15,7 @@ import numpy as np
 
 from ..autograd.op import broadcast_shapes, counter, joint, op, public
 from ..autograd import derivatives as D
-from ..autograd.pointwise import logit as _logit
+from ..autograd.pointwise import erf as _erf, logit as _logit
 from ..autograd.grad_mode import state as _grad_state
 from .._tensor import Tensor
 from .. import _dtype
@@ -75,32 +75,6 @@ def _div_scalar(self, other):
     grad, self, result, p, dim, keepdim))
 def _norm_dim(self, p, dim, keepdim=False):
     return D._vector_norm._spec.forward(self, p, dim, keepdim, None)
-
-
-def _erf_np(x):
-    """erf on arrays to ~1e-14: Taylor series for |x| <= 3, continued fraction of erfc beyond."""
-    x = np.asarray(x)
-    a = np.abs(x).astype(np.float64)
-    small = np.minimum(a, 3.0)
-    term = small.copy()
-    total = small.copy()
-    x2 = small * small
-    for n in range(1, 60):
-        term = term * (-x2) / n
-        total = total + term / (2 * n + 1)
-    series = total * (2 / math.sqrt(math.pi))
-    big = np.maximum(a, 3.0)
-    frac = np.zeros_like(big)
-    for k in range(60, 0, -1):
-        frac = (k / 2) / (big + frac)
-    cf = 1 - np.exp(-big * big) / math.sqrt(math.pi) / (big + frac)
-    out = np.where(a <= 3.0, series, cf) * np.sign(x)
-    return out.astype(x.dtype) if x.dtype.kind == "f" else out
-
-
-@op("ErfBackward0", self=lambda grad, self: grad * (2 / math.sqrt(math.pi)) * D.exp(-(self * self)))
-def _erf(self):
-    return _erf_np(self)
 
 
 # ---- activations ------------------------------------------------------------------------------------------
@@ -267,7 +241,7 @@ def _gelu(self, approximate):
     if approximate == "tanh":
         inner = _SQRT_2_OVER_PI * (self + 0.044715 * self * self * self)
         return (0.5 * self * (1 + np.tanh(inner))).astype(self.dtype)
-    return (0.5 * self * (1 + _erf_np(self / math.sqrt(2)))).astype(self.dtype)
+    return (0.5 * self * (1 + _erf.on_arrays(np.asarray(self / math.sqrt(2))))).astype(self.dtype)
 
 
 def gelu(input, approximate="none"):
