@@ -224,3 +224,24 @@ def test_every_function_of_the_namespaces_has_samples(module, prefix):
     public = [n for n in module.__all__ if not isinstance(getattr(module, n), type)]
     missing = sorted(n for n in public if prefix + n not in names and n not in names)
     assert not missing, f"{prefix}* without samples in tests/op_db_*.py: {missing}"
+
+
+def test_erf_within_two_ulps_of_pytorch_everywhere():
+    # erf is a polynomial per quarter-wide interval of |x| (the Maclaurin series below 1/2): the interval edges, the
+    # smallest values (relative accuracy), subnormals, signed zeros, the cut at 6, infinities and nan
+    torch = pytest.importorskip("torch")
+    edges = np.arange(0, 6.25, 0.25)
+    x = np.concatenate([np.linspace(-7, 7, 200_001), edges, np.nextafter(edges, -1), np.nextafter(edges, 7),
+                        np.logspace(-320, 0, 2000), [0.0, -0.0, np.inf, -np.inf, np.nan, 1e300, -1e300]])
+    x = np.concatenate([x, -x])
+    got = chainrule.erf(chainrule.tensor(x)).numpy()
+    want = torch.erf(torch.tensor(x)).numpy()
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+    finite = ~np.isnan(want)
+    np.testing.assert_array_equal(np.signbit(got[finite]), np.signbit(want[finite]))
+    assert np.max(np.abs(got[finite] - want[finite]) / np.spacing(np.abs(want[finite]))) <= 2
+    x32 = x[np.abs(x) < 1e30].astype(np.float32)
+    got32 = chainrule.erf(chainrule.tensor(x32)).numpy()
+    want32 = torch.erf(torch.tensor(x32)).numpy()
+    finite = ~np.isnan(want32)
+    assert np.max(np.abs(got32[finite] - want32[finite]) / np.spacing(np.abs(want32[finite]))) <= 1

@@ -109,15 +109,71 @@ def _erfc_fraction(x):
     return out
 
 
+# erf itself needs no continued fraction (absolute accuracy is what erf near 1 needs): on each quarter-wide interval
+# of |x| up to 6 it is one polynomial of 14 terms, evaluated for all elements at once with each element's own
+# coefficients. Below 1/2 that is the Maclaurin series in x^2 (times x: relative accuracy near 0); above, a Taylor
+# polynomial around the interval's middle c, with the coefficients erf^(n)(c) / n! that
+# erf^(n) = 2/sqrt(pi) (-1)^(n-1) H_(n-1) exp(-x^2) gives (H: physicists' Hermite polynomials). Both leave under
+# 1e-17 within their interval; past 6, erf is 1 in float64. Within 2 ulps of the C library's erf, as the series and
+# continued fraction were, in 14 gathered terms instead of a fraction up to 200 deep (2048 values: 470 -> ~45 us).
+_ERF_STEP = 0.25
+_ERF_INTERVALS = 24  # up to 6
+_ERF_SERIES_INTERVALS = 2  # up to 1/2
+_ERF_TERMS = 14
+
+
+def _erf_polynomials():
+    """(each interval's centre, 0 for the series ones; 1 for the series intervals, else 0; coefficients
+    [term, interval])."""
+    centres, columns = [], []
+    for k in range(_ERF_INTERVALS):
+        if k < _ERF_SERIES_INTERVALS:
+            centres.append(0.0)
+            columns.append([c * _TWO_OVER_SQRT_PI for c in _MACLAURIN[:_ERF_TERMS]])
+            continue
+        c = (k + 0.5) * _ERF_STEP
+        scale = _TWO_OVER_SQRT_PI * math.exp(-c * c)
+        coefficients = [math.erf(c)]
+        hermite_before, hermite, factorial = 0.0, 1.0, 1.0  # H_(n-2), H_(n-1), n!
+        for n in range(1, _ERF_TERMS):
+            factorial *= n
+            coefficients.append(scale * (-1) ** (n - 1) * hermite / factorial)
+            hermite_before, hermite = hermite, 2 * c * hermite - 2 * (n - 1) * hermite_before
+        centres.append(c)
+        columns.append(coefficients)
+    series = [1.0 if k < _ERF_SERIES_INTERVALS else 0.0 for k in range(_ERF_INTERVALS)]
+    return np.array(centres), np.array(series), np.array(columns).T.copy()
+
+
+_ERF_CENTRES, _ERF_SERIES, _ERF_COEFFICIENTS = _erf_polynomials()
+
+
 def _erf64(x):
-    out = np.empty_like(x)
+    if x.ndim == 0:  # NumPy's arithmetic on a 0-d array gives scalars, which take no out=
+        return _erf64(x.reshape(1)).reshape(())
+    return D.by_blocks(_erf_into, np.empty_like(x), x)
+
+
+def _erf_into(out, x):
     a = np.abs(x)
-    small = a < 1.0
-    out[small] = _erf_series(x[small])
-    large = a >= 1.0
-    out[large] = np.copysign(1.0 - _erfc_fraction(a[large]), x[large])
+    k = (a * (1 / _ERF_STEP)).astype(np.intp)  # nan and inf land anywhere: set below
+    np.clip(k, 0, _ERF_INTERVALS - 1, out=k)
+    # branch-free (a mask would cost more than the arithmetic): s is 1 on the series intervals, 0 elsewhere, so
+    # that scale = |x| there and 1 elsewhere, exactly; the polynomial's variable is |x| * scale - centre
+    s = _ERF_SERIES.take(k)
+    scale = a * s
+    scale += 1.0 - s  # (not a * s + 1 - s: a + 1 would round a away)
+    var = a * scale
+    var -= _ERF_CENTRES.take(k)
+    acc = _ERF_COEFFICIENTS[-1].take(k)
+    for row in _ERF_COEFFICIENTS[-2::-1]:  # Horner
+        acc *= var
+        acc += row.take(k)
+    acc *= scale
+    np.copysign(acc, x, out=out)
+    far = a >= _ERF_INTERVALS * _ERF_STEP
+    out[far] = np.copysign(1.0, x[far])
     out[np.isnan(x)] = np.nan
-    return out
 
 
 def _erfc64(x):

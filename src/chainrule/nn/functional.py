@@ -226,17 +226,19 @@ _SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
 
 
 def _gelu_grad(grad, self, approximate):
+    """On Tensors, or on arrays as a raw formula (`_on`)."""
     if approximate == "tanh":
         inner = (self + self * self * self * 0.044715) * _SQRT_2_OVER_PI
-        t = D.tanh(inner)
+        t = _on(self, D.tanh)(inner)
         d_inner = (1 + self * self * (3 * 0.044715)) * _SQRT_2_OVER_PI
         return grad * (0.5 * (1 + t) + self * 0.5 * (1 - t * t) * d_inner)
-    cdf = 0.5 * (1 + _erf(self * (1 / math.sqrt(2))))
-    pdf = D.exp(self * self * -0.5) * (1 / math.sqrt(2 * math.pi))
+    scaled = self * (1 / math.sqrt(2))
+    cdf = 0.5 * (1 + (_erf(scaled) if isinstance(scaled, Tensor) else _erf.on_arrays(np.asarray(scaled))))
+    pdf = _on(self, D.exp)(self * self * -0.5) * (1 / math.sqrt(2 * math.pi))
     return grad * (cdf + self * pdf)
 
 
-@op("GeluBackward0", self=_gelu_grad)
+@op("GeluBackward0", raw=True, self=_gelu_grad)
 def _gelu(self, approximate):
     if approximate == "tanh":
         inner = _SQRT_2_OVER_PI * (self + 0.044715 * self * self * self)
