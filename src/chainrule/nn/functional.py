@@ -1818,9 +1818,9 @@ def _normalized(x, dims, eps):
 def _norm_input_grad(g, xhat, rstd, dims):
     if not _grad_state.enabled:
         ga, xa = g._data, xhat._data
-        out = ga - ga.mean(dims, keepdims=True)
+        out = ga - D.mean_np(ga, dims, keepdims=True)
         t = ga * xa
-        m = t.mean(dims, keepdims=True)
+        m = D.mean_np(t, dims, keepdims=True)
         np.multiply(xa, m, out=t)
         out -= t
         out *= rstd._data
