@@ -405,7 +405,7 @@ def sign(self):
     return np.where(np.isnan(out), 0, out).astype(out.dtype) if out.dtype.kind == "f" else out
 
 
-@op("WhereBackward0", promote=True, nondiff=("condition",),
+@op("WhereBackward0", promote=True, nondiff=("condition",), masks=("condition",),
     self=lambda grad, condition: _where(condition, grad, 0.0),
     other=lambda grad, condition: _where(condition, 0.0, grad))
 def _where(condition, self, other):

@@ -57,7 +57,7 @@ class Spec:
     """Everything the dispatcher needs to know about one op, computed once at import."""
     __slots__ = ("name", "forward", "node_cls", "tensor_pos", "diff_pos", "promote", "float_op",
                  "saved_pos", "saved_for", "save_shapes", "saved_names", "saved_outputs", "formulas", "view",
-                 "outputs", "nondiff_out", "listed", "joint", "ufunc", "raw", "check")
+                 "outputs", "nondiff_out", "listed", "joint", "ufunc", "raw", "check", "promoted")
 
 
 class OpNode(Node):
@@ -543,7 +543,7 @@ _DONATED = "out"  # a raw formula's parameter for a buffer it may write its resu
 _SPENT = "spent"  # another: the op's saved result, which it may overwrite (single-input, single-output ops)
 
 
-def op(grad_fn=None, *, promote=False, float_op=False, nondiff=(), view=False, outputs=1,
+def op(grad_fn=None, *, promote=False, float_op=False, nondiff=(), masks=(), view=False, outputs=1,
        nondiff_outputs=(), listed=False, ufunc=None, raw=None, shown=None, check=None, **formulas):
     """Declare an op: see the module docstring. Returns the public function.
 
@@ -555,7 +555,9 @@ def op(grad_fn=None, *, promote=False, float_op=False, nondiff=(), view=False, o
     `shown`: saved values PyTorch names or shows otherwise, {name: (saved name, function)} (see _saved_properties).
     `check`: called with the arguments as given (Tensors, numbers) to raise PyTorch's error for a combination the
     op refuses; only the generic path runs it, so it may only refuse what the generated one never takes (bools,
-    integer tensors)."""
+    integer tensors).
+    `masks`: non-differentiable boolean tensor arguments (where's condition) that take no part in type promotion:
+    passed on as they are, whatever the other arguments' dtype."""
     def declare(forward):
         code = forward.__code__
         names = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
@@ -566,6 +568,10 @@ def op(grad_fn=None, *, promote=False, float_op=False, nondiff=(), view=False, o
         spec.forward = _all_positional(forward)
         spec.diff_pos = tuple(i for i, n in enumerate(names) if n in formulas)
         spec.tensor_pos = tuple(i for i, n in enumerate(names) if n in formulas or n in nondiff)
+        spec.promoted = tuple(i for i in spec.tensor_pos if names[i] not in masks)  # dtypes that must agree
+        if masks and (ufunc is not None or view or listed or set(masks) - set(nondiff)
+                      or max(i for i in spec.tensor_pos if names[i] in masks) > spec.promoted[0]):
+            raise TypeError(f"{forward.__name__}: masks are leading non-differentiable arguments of plain ops")
         spec.promote = promote
         spec.float_op = float_op
         spec.view = view
@@ -670,14 +676,27 @@ def _fast_source(spec, names, call):
     None; a non-differentiable one of an op that neither promotes nor checks may have any dtype). Anything
     else goes through `apply`, which also words the errors."""
     tp = spec.tensor_pos
-    if spec.listed or spec.outputs != 1 or not tp:
+    if spec.listed or spec.outputs != 1 or not spec.promoted:
         return f"    return {call}\n"
-    first = names[tp[0]]
-    lines = [f"if type({first}) is _T:", f" _v{tp[0]} = {first}._data", f" _dt = _v{tp[0]}.dtype",
-             " if _dt is _f32 or _dt is _f64:"]
+    if spec.promoted == tp:  # the first tensor argument must be a Tensor, and the others match its dtype
+        anchor = tp[0]
+        first = names[anchor]
+        lines = [f"if type({first}) is _T:", f" _v{anchor} = {first}._data", f" _dt = _v{anchor}.dtype"]
+    else:  # with masks (where(condition, 0.0, grad)): the first Tensor among the others sets the dtype
+        anchor, first = None, names[tp[0]]
+        pick = names[spec.promoted[-1]]
+        for i in spec.promoted[-2::-1]:
+            pick = f"({names[i]} if type({names[i]}) is _T else {pick})"
+        lines = [f"_a = {pick}", "if type(_a) is _T:", " _dt = _a._data.dtype"]
+    lines.append(" if _dt is _f32 or _dt is _f64:")
     ind = "  "
-    for i in tp[1:]:
+    for i in tp:
         n = names[i]
+        if i == anchor:
+            continue
+        if i not in spec.promoted:  # a mask: a Tensor of its own dtype (the code below takes tp[0] for a Tensor)
+            lines += [f"{ind}if type({n}) is not _T:", f"{ind} return {call}", f"{ind}_v{i} = {n}._data"]
+            continue
         lines += [f"{ind}if type({n}) is _T:", f"{ind} _v{i} = {n}._data"]
         if spec.promote or i in spec.diff_pos or spec.check is not None:
             lines += [f"{ind} if _v{i}.dtype is not _dt:", f"{ind}  return {call}"]
@@ -812,14 +831,14 @@ def _unwrap_and_promote(spec, args):
                                 f"{i + 1}) must be Tensor, not {type(a).__name__}")
             vals[i] = np.asarray(a)
     if spec.promote:
-        tensors = [(vals[i].dtype, vals[i].ndim) for i in spec.tensor_pos if type(vals[i]) is _ndarray]
+        tensors = [(vals[i].dtype, vals[i].ndim) for i in spec.promoted if type(vals[i]) is _ndarray]
         first = tensors[0][0] if tensors else None
-        if any(d != first for d, _ in tensors) or len(tensors) < len(spec.tensor_pos):
-            scalars = [vals[i] for i in spec.tensor_pos if vals[i] is not None and type(vals[i]) is not _ndarray]
+        if any(d != first for d, _ in tensors) or len(tensors) < len(spec.promoted):
+            scalars = [vals[i] for i in spec.promoted if vals[i] is not None and type(vals[i]) is not _ndarray]
             target = _dtype.result_type(scalars, [(_dtype.FROM_NUMPY[d], n) for d, n in tensors])
             if spec.float_op and target.category < 2:
                 target = _dtype.get_default_dtype()
-            for i in spec.tensor_pos:
+            for i in spec.promoted:
                 v = vals[i]
                 if type(v) is _ndarray and v.dtype != target.np:
                     vals[i] = v.astype(target.np)
@@ -829,7 +848,7 @@ def _unwrap_and_promote(spec, args):
                     vals[i] = np.array(v).astype(target.np)[()]  # PyTorch casts the number, wrapping around
             return vals
     if spec.float_op:
-        for i in spec.tensor_pos:
+        for i in spec.promoted:
             v = vals[i]
             if type(v) is _ndarray and v.dtype.kind not in "fc":
                 vals[i] = v.astype(_dtype.get_default_dtype().np)
@@ -870,6 +889,8 @@ def apply(spec, args):
             if isinstance(a, Tensor):
                 arr = a._data
                 vals[i] = arr
+                if i not in spec.promoted:  # a mask
+                    continue
                 if dt is None:
                     dt = arr.dtype
                 elif arr.dtype is not dt:
