@@ -954,7 +954,8 @@ def unbind(self, dim=0):
     return _unbind(self, dim)
 
 
-@op("StackBackward0", listed=True, tensors=lambda grad, dim: grad.unbind(dim))
+@op("StackBackward0", listed=True, tensors=lambda grad, dim: grad.unbind(dim),
+    raw={"tensors": lambda grad, dim: _unstacked(grad, wrap_dim(dim, grad.ndim))})
 def _stack(tensors, dim=0):
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
@@ -968,7 +969,8 @@ def _stack(tensors, dim=0):
 
 
 @op("CatBackward0", listed=True, shown={"tensors_sym_sizes": None},  # PyTorch keeps their sizes, not them
-    tensors=lambda grad, tensors_shape, dim: _cat_backward(grad, tensors_shape, dim))
+    tensors=lambda grad, tensors_shape, dim: _cat_backward(grad, tensors_shape, dim),
+    raw={"tensors": lambda grad, tensors_shape, dim: _cat_backward(grad, tensors_shape, dim)})
 def _cat(tensors, dim=0):
     if not tensors:
         raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
@@ -988,16 +990,29 @@ def _cat(tensors, dim=0):
 
 
 def _cat_backward(grad, shapes, dim):
+    """Each input's slice of the gradient: Tensors, or views of an array as the raw formula."""
+    raw = type(grad) is np.ndarray
     out, start = [], 0
     d = wrap_dim(dim, grad.ndim)
+    cut = [slice(None)] * grad.ndim
     for shape in shapes:
         if shape == (0,) and grad.ndim != 1:  # a legacy empty input: its gradient is empty too
-            out.append(_op.Tensor._make(np.zeros(shape, grad._data.dtype)))
+            empty = np.zeros(shape, grad.dtype if raw else grad._data.dtype)
+            out.append(empty if raw else _op.Tensor._make(empty))
             continue
         n = shape[d]
-        out.append(_slice(grad, d, start, start + n, 1))
+        if raw:
+            cut[d] = slice(start, start + n)
+            out.append(grad[tuple(cut)])
+        else:
+            out.append(_slice(grad, d, start, start + n, 1))
         start += n
     return out
+
+
+def _unstacked(grad, d):
+    """The raw gradients of stack's inputs: views of the gradient along the stacked dim."""
+    return list(grad) if d == 0 else list(np.moveaxis(grad, d, 0))
 
 
 @public

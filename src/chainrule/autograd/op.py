@@ -447,9 +447,11 @@ def _backward_source(spec, raw):
         else:
             lines.append(f" r{n} = self._unpack_result({j})")
     if spec.joint:  # one formula returning a gradient per input (per tensor of the list for cat, stack)
-        args = _formula_args(spec, spec.formulas[0])
+        args = _formula_args(spec, spec.raw[0] if raw else spec.formulas[0])
+        conform = ("(g if type(g) is _nd and g.shape == meta[2 * k] and g.dtype is meta[2 * k + 1] else "
+                   "self._conform_raw(k, g))") if raw else "self._conform(k, g)"
         return "\n".join(lines + [f" gs = _f0({', '.join(args)})",
-                                   " gs = [self._conform(k, g) if g is not None and n is not None else None"
+                                   f" gs = [{conform} if g is not None and n is not None else None"
                                    " for k, (g, n) in enumerate(zip(gs, nf))]", *_release_source(spec),
                                    " return gs"]) + "\n"
     used = [formula if not raw or spec.raw[k] is None else spec.raw[k] for k, formula in enumerate(spec.formulas)]
@@ -595,7 +597,9 @@ def op(grad_fn=None, *, promote=False, float_op=False, nondiff=(), masks=(), vie
         spec.saved_pos = tuple(names.index(n) for n in saved_names if n in names)
         spec.saved_names = tuple(saved_names)
         spec.formulas = tuple(formulas[names[i]] for i in spec.diff_pos)
-        spec.raw = tuple(raw_formulas.get(names[i]) for i in spec.diff_pos) if raw_formulas and not spec.joint else None
+        # a joint formula (cat, stack) runs on arrays only when given so explicitly
+        spec.raw = tuple(raw_formulas.get(names[i]) for i in spec.diff_pos) \
+            if raw_formulas and not (spec.joint and raw is True) else None
         spec.saved_for = _saved_for(spec, names)
         if grad_fn is not None:
             slots = ("_result",) if spec.saved_outputs else ()
