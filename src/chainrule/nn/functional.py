@@ -1802,13 +1802,15 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
 
 # ---- normalization ------------------------------------------------------------------------------------------
 def _normalized(x, dims, eps):
-    """(x - mean) * rstd over `dims` in chainrule ops, so gradients built from it differentiate again."""
-    if not _grad_state.enabled:  # a plain backward (no create_graph): same numbers, fewer temporaries
-        a = x._data
+    """((x - mean) * rstd, rstd) over `dims`: arrays for an array (raw formulas); else in chainrule ops, so that
+    gradients built from it differentiate again."""
+    raw = type(x) is np.ndarray
+    if raw or not _grad_state.enabled:  # a plain backward (no create_graph): same numbers, fewer temporaries
+        a = x if raw else x._data
         xc = a - D.mean_np(a, dims, keepdims=True)
         rstd = 1.0 / np.sqrt(D.mean_np(np.square(xc), dims, keepdims=True) + eps)
         xc *= rstd
-        return Tensor._make(xc), Tensor._make(rstd)
+        return (xc, rstd) if raw else (Tensor._make(xc), Tensor._make(rstd))
     mu = x.mean(dims, keepdim=True)
     xc = x - mu
     rstd = D.pow(D.mean(xc * xc, dims, True) + eps, -0.5)
@@ -1816,15 +1818,16 @@ def _normalized(x, dims, eps):
 
 
 def _norm_input_grad(g, xhat, rstd, dims):
-    if not _grad_state.enabled:
-        ga, xa = g._data, xhat._data
+    raw = type(g) is np.ndarray
+    if raw or not _grad_state.enabled:
+        ga, xa = (g, xhat) if raw else (g._data, xhat._data)
         out = ga - D.mean_np(ga, dims, keepdims=True)
         t = ga * xa
         m = D.mean_np(t, dims, keepdims=True)
         np.multiply(xa, m, out=t)
         out -= t
-        out *= rstd._data
-        return Tensor._make(out)
+        out *= rstd if raw else rstd._data
+        return out if raw else Tensor._make(out)
     return rstd * (g - g.mean(dims, keepdim=True) - xhat * (g * xhat).mean(dims, keepdim=True))
 
 
@@ -1845,7 +1848,7 @@ def _ln_grad_weight(grad, self, normalized_shape, eps):
     return _sum_over(grad * xhat, lead)
 
 
-@op("NativeLayerNormBackward0", promote=True, self=_ln_grad_input, weight=_ln_grad_weight,
+@op("NativeLayerNormBackward0", promote=True, raw=True, self=_ln_grad_input, weight=_ln_grad_weight,
     bias=lambda grad, self_shape, normalized_shape: _sum_over(grad, tuple(range(len(self_shape)
                                                                                 - len(normalized_shape)))))
 def _native_layer_norm(self, normalized_shape, weight, bias, eps):
