@@ -486,9 +486,12 @@ def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
 def _softmax_np(x, dim):
     if x.ndim == 0:
         return np.ones_like(x)
-    shifted = x - np.max(x, axis=dim, keepdims=True) if x.size else x
-    e = np.exp(shifted)
-    return e / np.sum(e, axis=dim, keepdims=True)
+    if not x.size:
+        return np.exp(x)
+    e = x - np.maximum.reduce(x, axis=dim, keepdims=True)  # NOTE [Ufuncs, not NumPy's wrappers]
+    np.exp(e, out=e)
+    e /= np.add.reduce(e, axis=dim, keepdims=True)
+    return e
 
 
 def _log_softmax_np(x, dim):
