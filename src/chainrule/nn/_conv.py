@@ -583,12 +583,14 @@ def _gather_op(name, with_indices=False):
             out = _gather_np(self, index, d) if values is None else values
             return out, np.ascontiguousarray(np.broadcast_to(index, out.shape)).astype(np.int64, copy=False)
         return op(name, nondiff=("index",), outputs=2, self=lambda grads, self_shape, index, d, unique: _scatter_plane(
-            grads[0], index, self_shape, d, unique))(gather)
+            grads[0], index, self_shape, d, unique), raw={"self": lambda grads, self_shape, index, d, unique: (
+                _scatter_np(grads[0], index, self_shape, d, unique))})(gather)
 
     def gather(self, index, d):
         return _gather_np(self, index, d)
     return op(name, nondiff=("index",), self=lambda grad, self_shape, index, d: _scatter_plane(
-        grad, index, self_shape, d))(gather)
+        grad, index, self_shape, d), raw={"self": lambda grad, self_shape, index, d: _scatter_np(
+            grad, index, self_shape, d)})(gather)
 
 
 def _flat_index(per_dim, sizes):
