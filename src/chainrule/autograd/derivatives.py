@@ -232,7 +232,7 @@ def _sigmoid_into(x, out=None):
     """sigmoid(x) of a float array as (tanh(x / 2) + 1) / 2, so that large |x| never overflows exp; in one buffer
     (`out` when given)."""
     _, one, half = _numbers(x.dtype)
-    if x.ndim == 0:  # NumPy answers a 0-d array's arithmetic with a scalar, which takes no out=
+    if out is None and x.size < _SMALL:  # operators: on small arrays ~0.2 us less than out= calls (0-d too)
         return (np.tanh(x * half) + one) * half
     t = np.multiply(x, half, out=out)
     np.tanh(t, out=t)
