@@ -434,6 +434,15 @@ def test_scalar_backward_variants_match_torch():
     same(hooked)
 
 
+def test_where_with_a_uint8_condition_warns_as_pytorch():
+    warned = []
+    for lib in (chainrule, torch):
+        with pytest.warns(UserWarning) as caught:
+            lib.where(lib.tensor([1, 0], dtype=lib.uint8), lib.tensor([1.0, 2.0]), 0.0)
+        warned.append([str(w.message).split(" (Triggered internally")[0] for w in caught])  # torch's C++ location
+    assert warned[0] == warned[1]
+
+
 def test_vector_backward_variants_match_torch():
     # y.backward(g) with a tensor of y's shape also takes the short way; the rest stays autograd.backward's
     def twice(lib, retain):

@@ -7,6 +7,7 @@ between PyTorch's overloads (each overload has its own grad_fn name, e.g. SumBac
 """
 import math
 import re
+import warnings
 
 import numpy as np
 
@@ -414,9 +415,12 @@ def _where(condition, self, other):
 
 @public
 def where(condition, self=None, other=None):
-    if isinstance(condition, _op.Tensor) and condition._data.dtype.kind != "b" and condition._data.dtype != np.uint8:
-        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
-                           f"{_dtype.LEGACY_NAMES[condition._data.dtype.name]}")
+    if isinstance(condition, _op.Tensor) and condition._data.dtype.kind != "b":
+        if condition._data.dtype != np.uint8:
+            raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
+                               f"{_dtype.LEGACY_NAMES[condition._data.dtype.name]}")
+        warnings.warn("where received a uint8 condition tensor. This behavior is deprecated and will be removed in a "
+                      "future version of PyTorch. Use a boolean condition instead.", stacklevel=2)
     if self is None and other is None:
         return nonzero(condition, as_tuple=True)
     return _where(condition, self, other)

@@ -846,6 +846,8 @@ def _unwrap_and_promote(spec, args):
                 v = vals[i]
                 if type(v) is _ndarray and v.dtype != target.np:
                     vals[i] = v.astype(target.np)
+                elif not tensors and v is not None and spec.promoted != spec.tensor_pos:
+                    vals[i] = np.asarray(v, target.np)  # numbers beside a mask (where(mask, 1.0, 2.0)): the dtype
                 elif type(v) is bool and target.category > 0:
                     vals[i] = int(v)
                 elif type(v) is int and target.category == 1 and not _fits(v, target.np):
