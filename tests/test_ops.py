@@ -245,3 +245,24 @@ def test_erf_within_two_ulps_of_pytorch_everywhere():
     want32 = torch.erf(torch.tensor(x32)).numpy()
     finite = ~np.isnan(want32)
     assert np.max(np.abs(got32[finite] - want32[finite]) / np.spacing(np.abs(want32[finite]))) <= 1
+
+
+def test_integer_powers_with_negative_tensor_exponents_and_comparisons_with_a_number_first():
+    torch = pytest.importorskip("torch")
+    base = np.array([0, 1, -1, 2, -2, 3, -3])
+    for exponent in (np.array([-1, -2, -3, 0, 1, -1, 2]), np.array(-2)):
+        for b in (base, base.astype(np.int32), 2):
+            got = (b if isinstance(b, int) else chainrule.tensor(b)) ** chainrule.tensor(exponent)
+            want = (b if isinstance(b, int) else torch.tensor(b)) ** torch.tensor(exponent)
+            assert str(got.dtype) == str(want.dtype)
+            np.testing.assert_array_equal(got.numpy(), want.numpy())
+    with pytest.raises(RuntimeError, match="Integers to negative integer powers are not allowed."):
+        chainrule.tensor(base) ** -1  # a number exponent: refused, as in PyTorch
+    for name in ("eq", "ne", "lt", "le", "gt", "ge"):
+        for first in (2, 2.5, True):
+            messages = []
+            for lib in (chainrule, torch):
+                with pytest.raises(TypeError) as caught:
+                    getattr(lib, name)(first, lib.tensor([1.0, 2.0]))
+                messages.append(str(caught.value))
+            assert messages[0] == messages[1]

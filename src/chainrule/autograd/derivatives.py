@@ -146,8 +146,15 @@ def _pow_tensor_scalar(self, exponent):
 def _power(base, exponent):
     try:
         return np.power(base, exponent)
-    except ValueError as e:  # NumPy's 'Integers to negative integer powers are not allowed.': PyTorch's type
-        raise RuntimeError(str(e)) from None
+    except ValueError as e:  # NumPy's 'Integers to negative integer powers are not allowed.'
+        if np.ndim(exponent) == 0 and not isinstance(exponent, np.ndarray):
+            raise RuntimeError(str(e)) from None  # a number exponent: PyTorch refuses it too, with NumPy's words
+    # a tensor exponent with negative entries: PyTorch's integer kernel gives 1 ** -n = 1, (-1) ** -n = +-1 and 0 for
+    # every other base
+    exponent = np.asarray(exponent)  # (a number base stays a number: NumPy keeps it weak, as PyTorch)
+    out = np.power(base, np.maximum(exponent, 0))
+    inverse = np.where(base == 1, 1, np.where(base == -1, 1 - 2 * (exponent % 2), 0))
+    return np.where(exponent < 0, inverse, out).astype(out.dtype)
 
 
 def _pow_scalar_backward(grad, self, exponent):
@@ -451,15 +458,29 @@ def _clamp_number(self, min=None, max=None):  # public clamp (pointwise.py) disp
 
 
 # ---- comparisons and logic: no gradient ------------------------------------------------------------------
+def invalid_combination(fn, got, signatures):
+    """PyTorch's TypeError for arguments that match none of a function's signatures."""
+    lines = "\n".join(f" * {s}" for s in signatures)
+    return TypeError(f"{fn}() received an invalid combination of arguments - got ({', '.join(got)}), but expected "
+                     f"one of:\n{lines}\n")
+
+
 def _comparison(np_fn, name, ordered=True):
     """`ordered`: an order comparison, which PyTorch has no kernel for on complex numbers."""
+    def tensor_first(self, other):  # (the generated dispatcher never takes a number first)
+        if not isinstance(self, _op.Tensor):
+            label = "Tensor" if isinstance(other, _op.Tensor) else type(other).__name__
+            raise invalid_combination(name, (type(self).__name__, label), [
+                "(Tensor input, Tensor other, *, Tensor out = None)",
+                "(Tensor input, Number other, *, Tensor out = None)"])
+
     def compare(self, other):
         if ordered and np.result_type(self, other).kind == "c":
             raise NotImplementedError(f"\"{name}_cpu\" not implemented for "
                                       f"'{_dtype.LEGACY_NAMES[np.result_type(self, other).name]}'")
         return np_fn(self, other)
     compare.__name__ = compare.__qualname__ = name  # a public op, though made here
-    return op(promote=True, nondiff=("self", "other"))(compare)
+    return op(promote=True, nondiff=("self", "other"), check=tensor_first)(compare)
 
 
 eq = _comparison(np.equal, "eq", ordered=False)

@@ -39,12 +39,6 @@ def _common_dtype(*values):
     return np.result_type(*[v for v in values if v is not None])
 
 
-def _invalid_combination(fn, got, signatures):
-    lines = "\n".join(f" * {s}" for s in signatures)
-    return TypeError(f"{fn}() received an invalid combination of arguments - got ({', '.join(got)}), but expected "
-                     f"one of:\n{lines}\n")
-
-
 def _type_label(value):
     return "Tensor" if isinstance(value, Tensor) else type(value).__name__
 
@@ -52,7 +46,7 @@ def _type_label(value):
 def _scalar_or_tensor_error(fn, self, other):
     """The error for fn(number, number) of ops with Tensor-Tensor, Number-Tensor and Tensor-Number overloads."""
     got = (type(self).__name__, type(other).__name__)
-    return _invalid_combination(fn, got, [
+    return D.invalid_combination(fn, got, [
         "(Tensor input, Tensor other, *, Tensor out = None)",
         f"(Number self, Tensor other)\n      didn't match because some of the arguments have invalid types: "
         f"(!{got[0]}!, !{got[1]}!)",
@@ -474,7 +468,7 @@ def _fmod_tensor(self, other):
 @public
 def fmod(self, other):
     if not isinstance(self, Tensor):
-        raise _invalid_combination("fmod", (type(self).__name__, _type_label(other)), [
+        raise D.invalid_combination("fmod", (type(self).__name__, _type_label(other)), [
             "(Tensor input, Tensor other, *, Tensor out = None)",
             "(Tensor input, Number other, *, Tensor out = None)"])
     return _fmod_tensor(self, other) if isinstance(other, Tensor) else _fmod_scalar(self, other)
@@ -583,7 +577,7 @@ def _lerp_tensor(self, end, weight):
 @public
 def lerp(self, end, weight):
     if not isinstance(self, Tensor) or not isinstance(end, Tensor):
-        raise _invalid_combination("lerp", [_type_label(v) for v in (self, end, weight)], [
+        raise D.invalid_combination("lerp", [_type_label(v) for v in (self, end, weight)], [
             "(Tensor input, Tensor end, Tensor weight, *, Tensor out = None)",
             "(Tensor input, Tensor end, Number weight, *, Tensor out = None)"])
     dt = self.dtype
@@ -668,7 +662,7 @@ def clamp(self, min=None, max=None):
     differentiates the bounds too)."""
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         if not all(b is None or isinstance(b, Tensor) for b in (min, max)):
-            raise _invalid_combination("clamp", [_type_label(v) for v in (self, min, max)], [
+            raise D.invalid_combination("clamp", [_type_label(v) for v in (self, min, max)], [
                 "(Tensor input, Tensor min = None, Tensor max = None, *, Tensor out = None)",
                 "(Tensor input, Number min = None, Number max = None, *, Tensor out = None)"])
         return _clamp_tensor(self, min, max)
@@ -831,7 +825,7 @@ def xlogy(self, other):
         return _xlogy_tensor(self, other) if isinstance(other, Tensor) else _xlogy_tensor_number(self, other)
     if isinstance(other, Tensor):
         return _xlogy_number_tensor(self, other)
-    raise _invalid_combination("xlogy", (type(self).__name__, type(other).__name__), [
+    raise D.invalid_combination("xlogy", (type(self).__name__, type(other).__name__), [
         "(Tensor input, Tensor other, *, Tensor out = None)", "(Number self, Tensor other, *, Tensor out = None)",
         "(Tensor input, Number other, *, Tensor out = None)"])
 
@@ -853,7 +847,7 @@ def _copysign_number(self, other):
 @public
 def copysign(self, other):
     if not isinstance(self, Tensor):
-        raise _invalid_combination("copysign", (type(self).__name__, _type_label(other)), [
+        raise D.invalid_combination("copysign", (type(self).__name__, _type_label(other)), [
             "(Tensor input, Tensor other, *, Tensor out = None)",
             "(Tensor input, Number other, *, Tensor out = None)"])
     return _copysign_tensor(self, other) if isinstance(other, Tensor) else _copysign_number(self, other)
@@ -896,7 +890,7 @@ sinc = _float_unary("sinc", "SincBackward0", _sinc_forward, self=_sinc_backward)
 def float_power(self, exponent):
     """pow computed in float64 (PyTorch copies every tensor operand to double first: ToCopyBackward0)."""
     if not isinstance(self, Tensor) and not isinstance(exponent, Tensor):
-        raise _invalid_combination("float_power", (type(self).__name__, type(exponent).__name__), [
+        raise D.invalid_combination("float_power", (type(self).__name__, type(exponent).__name__), [
             "(Tensor input, Tensor exponent, *, Tensor out = None)",
             "(Number self, Tensor exponent, *, Tensor out = None)",
             "(Tensor input, Number exponent, *, Tensor out = None)"])
