@@ -25,13 +25,19 @@ _NOT_IMPLEMENTED = "torch::autograd::NotImplemented"  # PyTorch's node for ops w
 
 # ---- argument checks with PyTorch's wording ---------------------------------------------------------------
 def _check_tensor(fn, value, name="input", position=1):
-    if type(value) is not np.ndarray:
+    if type(value) is not np.ndarray and not isinstance(value, Tensor):  # (arrays in a forward, Tensors as given)
         raise TypeError(f"{fn}(): argument '{name}' (position {position}) must be Tensor, not {type(value).__name__}")
 
 
 def _check_tensors(fn, self, other):
     _check_tensor(fn, self)
     _check_tensor(fn, other, "other", 2)
+
+
+def _two_tensors(fn):
+    """`check=` for ops PyTorch takes on two Tensors only: the arguments as given are named (a bool is a bool,
+    where promotion would have made it an int by the time the forward checks)."""
+    return lambda self, other: _check_tensors(fn, self, other)
 
 
 def _common_dtype(*values):
@@ -481,7 +487,7 @@ def _atan2_grads(grad, self, other):
     return grad * other * recip, grad * -self * recip
 
 
-@op("Atan2Backward0", promote=True, float_op=True,
+@op("Atan2Backward0", promote=True, check=_two_tensors("atan2"), float_op=True,
     self=lambda grad, self, other: _atan2_grads(grad, self, other)[0],
     other=lambda grad, self, other: _atan2_grads(grad, self, other)[1])
 def atan2(self, other):
@@ -498,7 +504,7 @@ def arctan2(self, other):
 
 
 # NOTE: maximum/minimum split the gradient in halves where self == other; fmax/fmin give it all to self.
-@op("MaximumBackward0", promote=True,
+@op("MaximumBackward0", promote=True, check=_two_tensors("maximum"),
     self=lambda grad, self, other: _where(self < other, 0.0, _where(self == other, grad / 2, grad)),
     other=lambda grad, self, other: _where(self > other, 0.0, _where(self == other, grad / 2, grad)))
 def maximum(self, other):
@@ -507,7 +513,7 @@ def maximum(self, other):
     return np.maximum(self, other)
 
 
-@op("MinimumBackward0", promote=True,
+@op("MinimumBackward0", promote=True, check=_two_tensors("minimum"),
     self=lambda grad, self, other: _where(self > other, 0.0, _where(self == other, grad / 2, grad)),
     other=lambda grad, self, other: _where(self < other, 0.0, _where(self == other, grad / 2, grad)))
 def minimum(self, other):
@@ -516,7 +522,7 @@ def minimum(self, other):
     return np.minimum(self, other)
 
 
-@op("FmaxBackward0", promote=True,
+@op("FmaxBackward0", promote=True, check=_two_tensors("fmax"),
     self=lambda grad, self, other: _where(logical_or(self >= other, isnan(other)), grad, 0.0),
     other=lambda grad, self, other: _where(logical_or(self >= other, isnan(other)), 0.0, grad))
 def fmax(self, other):
@@ -525,7 +531,7 @@ def fmax(self, other):
     return np.fmax(self, other)
 
 
-@op("FminBackward0", promote=True,
+@op("FminBackward0", promote=True, check=_two_tensors("fmin"),
     self=lambda grad, self, other: _where(logical_or(self <= other, isnan(other)), grad, 0.0),
     other=lambda grad, self, other: _where(logical_or(self <= other, isnan(other)), 0.0, grad))
 def fmin(self, other):
@@ -534,7 +540,7 @@ def fmin(self, other):
     return np.fmin(self, other)
 
 
-@op("HypotBackward0", promote=True,
+@op("HypotBackward0", promote=True, check=_two_tensors("hypot"),
     self=lambda grad, self, result: grad * self / result,
     other=lambda grad, other, result: grad * other / result)
 def hypot(self, other):
@@ -543,7 +549,7 @@ def hypot(self, other):
     return np.hypot(self, other)
 
 
-@op("LogaddexpBackward0", promote=True,
+@op("LogaddexpBackward0", promote=True, check=_two_tensors("logaddexp"),
     self=lambda grad, self, other: grad / (1 + D.exp(other - self)),
     other=lambda grad, self, other: grad / (1 + D.exp(self - other)))
 def logaddexp(self, other):
@@ -720,7 +726,8 @@ def _logical(np_fn, name):
         _check_tensors(name, self, other)
         return np_fn(self, other)
     forward.__name__ = forward.__qualname__ = name
-    return public(op(promote=True, nondiff=("self", "other"))(forward))  # promote: PyTorch's broadcast errors
+    # promote: PyTorch's broadcast errors
+    return public(op(promote=True, nondiff=("self", "other"), check=_two_tensors(name))(forward))
 
 
 logical_and = _logical(np.logical_and, "logical_and")
@@ -853,7 +860,7 @@ def copysign(self, other):
     return _copysign_tensor(self, other) if isinstance(other, Tensor) else _copysign_number(self, other)
 
 
-@op("Logaddexp2Backward0", promote=True,
+@op("Logaddexp2Backward0", promote=True, check=_two_tensors("logaddexp2"),
     self=lambda grad, self, other: grad / (1 + D.pow(2, other - self)),
     other=lambda grad, self, other: grad / (1 + D.pow(2, self - other)))
 def logaddexp2(self, other):

@@ -1,0 +1,65 @@
+"""A sweep of binary ops over operand kinds against PyTorch: result dtype, shape and values, or the same error
+(type and message). Type promotion and argument checking live in one dispatcher for every op, so one table of
+operand kinds finds what op-by-op samples miss."""
+import itertools
+
+import numpy as np
+import pytest
+
+import chainrule
+
+torch = pytest.importorskip("torch")
+
+OPERANDS = {  # name -> maker(lib)
+    "f32": lambda L: L.tensor([1.5, -2.0, 3.0]), "f64": lambda L: L.tensor([1.5, -2.0, 3.0], dtype=L.float64),
+    "i64": lambda L: L.tensor([1, -2, 3]), "i32": lambda L: L.tensor([1, -2, 3], dtype=L.int32),
+    "u8": lambda L: L.tensor([1, 2, 3], dtype=L.uint8), "bool": lambda L: L.tensor([True, False, True]),
+    "f32 0-d": lambda L: L.tensor(2.5), "i64 0-d": lambda L: L.tensor(2),
+    "int": lambda L: 2, "float": lambda L: 2.5, "True": lambda L: True,
+}
+NUMBERS = {"int", "float", "True"}
+OPS = {
+    "add": lambda L, a, b: L.add(a, b), "sub": lambda L, a, b: L.sub(a, b), "mul": lambda L, a, b: L.mul(a, b),
+    "div": lambda L, a, b: L.div(a, b), "true_divide": lambda L, a, b: L.true_divide(a, b),
+    "floor_divide": lambda L, a, b: L.floor_divide(a, b), "remainder": lambda L, a, b: L.remainder(a, b),
+    "fmod": lambda L, a, b: L.fmod(a, b), "pow": lambda L, a, b: L.pow(a, b),
+    "maximum": lambda L, a, b: L.maximum(a, b), "minimum": lambda L, a, b: L.minimum(a, b),
+    "atan2": lambda L, a, b: L.atan2(a, b), "hypot": lambda L, a, b: L.hypot(a, b),
+    "copysign": lambda L, a, b: L.copysign(a, b), "xlogy": lambda L, a, b: L.xlogy(a, b),
+    "logaddexp": lambda L, a, b: L.logaddexp(a, b), "bitwise_and": lambda L, a, b: L.bitwise_and(a, b),
+    "eq": lambda L, a, b: L.eq(a, b), "lt": lambda L, a, b: L.lt(a, b), "lerp": lambda L, a, b: L.lerp(a, b, 0.5),
+    "where": lambda L, a, b: L.where(L.tensor([True, False, True]), a, b),
+    "a + b": lambda L, a, b: a + b, "a - b": lambda L, a, b: a - b, "a * b": lambda L, a, b: a * b,
+    "a / b": lambda L, a, b: a / b, "a // b": lambda L, a, b: a // b, "a % b": lambda L, a, b: a % b,
+    "a ** b": lambda L, a, b: a ** b,
+}
+KNOWN = {  # (op, first, second) -> why chainrule differs
+    **{(op, a, b): "pow of bool tensors: PyTorch has no kernel (NotImplementedError) or keeps bool; chainrule int8"
+       for op in ("pow", "a ** b") for a, b in (("bool", "bool"), ("bool", "True"), ("True", "bool"))},
+}
+
+
+def outcome(lib, op, a, b):
+    try:
+        out = OPS[op](lib, OPERANDS[a](lib), OPERANDS[b](lib))
+    except Exception as e:  # noqa: BLE001 -- the error is the outcome compared
+        return type(e).__name__, str(e).split(" (Triggered internally")[0]
+    if not isinstance(out, (chainrule.Tensor, torch.Tensor)):
+        return "number", out
+    return str(out.dtype).replace("torch.", ""), tuple(out.shape), np.asarray(out.tolist(), dtype=np.float64)
+
+
+def test_binary_ops_promote_and_refuse_as_pytorch():
+    mismatches = []
+    for op, a, b in itertools.product(OPS, OPERANDS, OPERANDS):
+        if a in NUMBERS and b in NUMBERS and op != "where" or (op, a, b) in KNOWN:
+            continue
+        with np.errstate(all="ignore"):
+            got, want = outcome(chainrule, op, a, b), outcome(torch, op, a, b)
+        if len(got) == len(want) == 3:  # results: dtype, shape, then values
+            same = got[:2] == want[:2] and np.allclose(got[2], want[2], equal_nan=True)
+        else:  # an error on either side (or a number): compared whole
+            same = len(got) == len(want) and got == want
+        if not same:
+            mismatches.append(f"{op}({a}, {b}): chainrule {got[:2]}, torch {want[:2]}")
+    assert not mismatches, "\n".join(mismatches[:40]) + f"\n({len(mismatches)} in all)"
