@@ -1,7 +1,8 @@
-"""A sweep of binary ops over operand kinds against PyTorch: result dtype, shape and values, or the same error
-(type and message). Type promotion and argument checking live in one dispatcher for every op, so one table of
-operand kinds finds what op-by-op samples miss."""
+"""Sweeps of binary ops, and of unary ops and reductions, over operand kinds against PyTorch: result dtype, shape
+and values, or the same error (type and message). Type promotion and argument checking live in one dispatcher for
+every op, so one table of operand kinds finds what op-by-op samples miss."""
 import itertools
+import warnings
 
 import numpy as np
 import pytest
@@ -62,4 +63,49 @@ def test_binary_ops_promote_and_refuse_as_pytorch():
             same = len(got) == len(want) and got == want
         if not same:
             mismatches.append(f"{op}({a}, {b}): chainrule {got[:2]}, torch {want[:2]}")
+    assert not mismatches, "\n".join(mismatches[:40]) + f"\n({len(mismatches)} in all)"
+
+
+UNARY_OPERANDS = {
+    **{k: OPERANDS[k] for k in ("f32", "f64", "i64", "i32", "u8", "bool", "f32 0-d", "i64 0-d")},
+    "c64": lambda L: L.tensor([1 + 1j, -2j, 0j]),
+}
+UNARY = [  # each called as torch.<name>(x), but for the few given a dim
+    "exp", "log", "sqrt", "abs", "neg", "sigmoid", "tanh", "relu", "floor", "ceil", "round", "trunc", "sign", "sin",
+    "square", "reciprocal", "rsqrt", "exp2", "log1p", "expm1", "erf", "erfc", "erfinv", "frac", "sgn", "logit",
+    "logical_not", "bitwise_not", "isnan", "isinf", "isfinite", "signbit", "nan_to_num", "deg2rad", "rad2deg",
+    "positive", "negative", "fix", "sum", "nansum", "mean", "prod", "argmax", "max", "min", "amax", "std", "var",
+    "norm", "all", "any", "count_nonzero", "clone", "flatten", "t", "median", "unique", "diff", "sort", "argsort",
+    "cumsum", "cumprod", "cummax", "logcumsumexp", "softmax", "log_softmax",
+    "cumsum dim", "softmax dim", "log_softmax dim", "logsumexp dim", "flip dim",
+]
+
+
+def unary_outcome(lib, name, kind):
+    x = UNARY_OPERANDS[kind](lib)
+    try:
+        if name.endswith(" dim"):
+            name = name[:-4]
+            out = lib.flip(x, (0,)) if name == "flip" else getattr(lib, name)(x, 0)
+        else:
+            out = getattr(lib, name)(x)
+    except Exception as e:  # noqa: BLE001 -- the error is the outcome compared
+        return type(e).__name__, str(e).split(" (Triggered internally")[0]
+    if isinstance(out, tuple):  # (values, indices)
+        out = out[0]
+    return str(out.dtype).replace("torch.", ""), tuple(out.shape), np.asarray(out.tolist(), dtype=np.complex128)
+
+
+def test_unary_ops_and_reductions_take_and_refuse_dtypes_as_pytorch():
+    mismatches = []
+    for name, kind in itertools.product(UNARY, UNARY_OPERANDS):
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # std / var of one element warn in both
+            got, want = unary_outcome(chainrule, name, kind), unary_outcome(torch, name, kind)
+        if len(got) == len(want) == 3:
+            same = got[:2] == want[:2] and np.allclose(got[2], want[2], equal_nan=True)
+        else:
+            same = got == want
+        if not same:
+            mismatches.append(f"{name}({kind}): chainrule {got[:2]}, torch {want[:2]}")
     assert not mismatches, "\n".join(mismatches[:40]) + f"\n({len(mismatches)} in all)"

@@ -339,6 +339,7 @@ def _relu_into(x, out=None):
     raw={"self": lambda grad, result, out=None: _threshold_grad(grad, result, out)})
 def relu(self):
     refuse_complex(self.dtype, *_CLAMP_COMPLEX)  # (the generated path calls _relu_into, on float tensors only)
+    refuse_complex(self.dtype, "Boolean inputs not supported for relu", kinds="b")
     return _relu_into(self)
 
 
@@ -458,6 +459,12 @@ def _clamp_number(self, min=None, max=None):  # public clamp (pointwise.py) disp
 
 
 # ---- comparisons and logic: no gradient ------------------------------------------------------------------
+def require_dim(name, dim):
+    """PyTorch's TypeError when a required `dim` is left out (chainrule's signatures default it to None to say so)."""
+    if dim is None:
+        raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
+
+
 def invalid_combination(fn, got, signatures):
     """PyTorch's TypeError for arguments that match none of a function's signatures."""
     lines = "\n".join(f" * {s}" for s in signatures)
@@ -615,7 +622,8 @@ def widened(arr):
 @op("LinalgVectorNormBackward0", float_op=True, shown=DIM_LIST,
     self=lambda grad, self, result, ord, dim, keepdim: _norm_backward(grad, self, result, ord, dim, keepdim))
 def _vector_norm(self, ord=2, dim=None, keepdim=False, *, dtype=None):
-    return _vector_norm_wide(widened(self), ord, dim, keepdim).astype(self.dtype, copy=False)
+    real = np.finfo(self.dtype).dtype if self.dtype.kind == "c" else self.dtype  # a complex tensor's norm is real
+    return _vector_norm_wide(widened(self), ord, dim, keepdim).astype(real, copy=False)
 
 
 def _vector_norm_wide(self, ord, dim, keepdim):
@@ -628,7 +636,7 @@ def _vector_norm_wide(self, ord, dim, keepdim):
     if ord == float("-inf"):
         return np.min(a, axis=axes, keepdims=keepdim)
     if ord == 0:
-        return np.sum(a != 0, axis=axes, keepdims=keepdim).astype(self.dtype)
+        return np.sum(a != 0, axis=axes, keepdims=keepdim).astype(a.dtype)
     if ord == 1:
         return np.sum(a, axis=axes, keepdims=keepdim)
     return np.power(np.sum(np.power(a, ord), axis=axes, keepdims=keepdim), 1.0 / ord)

@@ -222,6 +222,14 @@ def _erfinv64(y):
     return x
 
 
+def _no_complex(kernel, fn):
+    """fn, refusing complex input as PyTorch does, which has no `kernel` for complex dtypes."""
+    def run(x):
+        _reject(kernel, x.dtype, "c")
+        return fn(x)
+    return run
+
+
 def _in_float64(fn):
     def run(x):
         return fn(np.asarray(x, dtype=np.float64)).astype(x.dtype, copy=False)
@@ -258,11 +266,11 @@ asinh = _float_unary("asinh", "AsinhBackward0", np.arcsinh,
 acosh = _float_unary("acosh", "AcoshBackward0", np.arccosh,
                      self=lambda grad, self: grad * rsqrt(D.pow(self, 2) - 1))
 atanh = _float_unary("atanh", "AtanhBackward0", np.arctanh, self=lambda grad, self: grad * 1 / (1 - D.pow(self, 2)))
-erf = _float_unary("erf", "ErfBackward0", _in_float64(_erf64),
+erf = _float_unary("erf", "ErfBackward0", _no_complex("erf_vml_cpu", _in_float64(_erf64)),
                    self=lambda grad, self: _TWO_OVER_SQRT_PI * D.exp(-D.pow(self, 2)) * grad)
-erfc = _float_unary("erfc", "ErfcBackward0", _in_float64(_erfc64),
+erfc = _float_unary("erfc", "ErfcBackward0", _no_complex("erfc_vml_cpu", _in_float64(_erfc64)),
                     self=lambda grad, self: -_TWO_OVER_SQRT_PI * D.exp(-D.pow(self, 2)) * grad)
-erfinv = _float_unary("erfinv", "ErfinvBackward0", _in_float64(_erfinv64),
+erfinv = _float_unary("erfinv", "ErfinvBackward0", _no_complex("erfinv_vml_cpu", _in_float64(_erfinv64)),
                       self=lambda grad, self: 0.5 * math.sqrt(math.pi) * D.exp(D.pow(erfinv(self), 2)) * grad)
 
 arcsin, arccos, arctan = public(asin, "arcsin"), public(acos, "arccos"), public(atan, "arctan")
@@ -286,6 +294,7 @@ def _logit_backward(grad, self, eps):
 @op("LogitBackward0", float_op=True, self=lambda grad, self, eps: _logit_backward(grad, self, eps))
 def logit(self, eps=None):
     _check_tensor("logit", self)
+    _reject("logit_cpu", self.dtype, "c")
     if eps is not None:
         lo = self.dtype.type(eps)
         self = np.where(self < lo, lo, np.where(self > 1 - lo, 1 - lo, self))
@@ -363,7 +372,7 @@ def round(self, *, decimals=_DECIMALS_UNSET):
 @op("FracBackward0", self=lambda grad: grad)
 def frac(self):
     _check_tensor("frac", self)
-    _reject("frac_cpu", self.dtype, "biu")
+    _reject("frac_cpu", self.dtype, "biuc")
     return self - np.trunc(self)
 
 
@@ -492,6 +501,7 @@ def _atan2_grads(grad, self, other):
     other=lambda grad, self, other: _atan2_grads(grad, self, other)[1])
 def atan2(self, other):
     _check_tensors("atan2", self, other)
+    _reject("atan2_cpu", np.result_type(self, other), "c")
     return np.arctan2(self, other)
 
 
@@ -545,7 +555,7 @@ def fmin(self, other):
     other=lambda grad, other, result: grad * other / result)
 def hypot(self, other):
     _check_tensors("hypot", self, other)
-    _reject("hypot_cpu", self.dtype, "biu")
+    _reject("hypot_cpu", self.dtype, "biuc")
     return np.hypot(self, other)
 
 
@@ -872,9 +882,18 @@ def logaddexp2(self, other):
 
 _DEG2RAD = math.pi / 180
 _RAD2DEG = 180 / math.pi
-deg2rad = _float_unary("deg2rad", "Deg2RadBackward0", lambda x: x * x.dtype.type(_DEG2RAD),
+
+
+def _angle_scale(name, factor):
+    def scale(x):
+        D.refuse_complex(x.dtype, f"{name} is not supported for complex tensors.")
+        return x * x.dtype.type(factor)
+    return scale
+
+
+deg2rad = _float_unary("deg2rad", "Deg2RadBackward0", _angle_scale("deg2rad", _DEG2RAD),
                        self=lambda grad: grad * _DEG2RAD)
-rad2deg = _float_unary("rad2deg", "Rad2DegBackward0", lambda x: x * x.dtype.type(_RAD2DEG),
+rad2deg = _float_unary("rad2deg", "Rad2DegBackward0", _angle_scale("rad2deg", _RAD2DEG),
                        self=lambda grad: grad * _RAD2DEG)
 
 
@@ -918,6 +937,7 @@ def _float_power_(self, exponent):
 def heaviside(self, values):
     _check_tensor("heaviside", self)
     _check_tensor("heaviside", values, "values", 2)
+    D.refuse_complex(self.dtype, "heaviside is not yet implemented for complex tensors.")
     if self.dtype != values.dtype:
         raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
     broadcast_shapes(self.shape, values.shape)
@@ -927,6 +947,7 @@ def heaviside(self, values):
 @op(nondiff=("self",))
 def signbit(self):
     _check_tensor("signbit", self)
+    D.refuse_complex(self.dtype, "signbit is not implemented for complex tensors.", NotImplementedError)
     return np.signbit(self) if self.dtype.kind != "b" else np.zeros(self.shape, bool)
 
 

@@ -572,8 +572,9 @@ def _cumsum(self, dim, dtype=None):
 
 
 @public
-def cumsum(self, dim, *, dtype=None):
+def cumsum(self, dim=None, *, dtype=None):
     """Running sum along dim (integers and bool give int64)."""
+    D.require_dim("cumsum", dim)
     _check_grad_dtype(self, dtype)
     return _cumsum(self, dim, dtype)
 
@@ -629,8 +630,9 @@ def _cumprod(self, dim, dtype=None):
 
 
 @public
-def cumprod(self, dim, *, dtype=None):
+def cumprod(self, dim=None, *, dtype=None):
     """Running product along dim (integers and bool give int64). The gradient is exact with zeros."""
+    D.require_dim("cumprod", dim)
     _check_grad_dtype(self, dtype)
     return _cumprod(self, dim, dtype)
 
@@ -659,14 +661,16 @@ def _cum_extreme(kind, selector, accumulate, self, dim):
 
 
 @public
-def cummax(self, dim):
+def cummax(self, dim=None):
     """Running maximum along dim and the index where each running maximum was (last) reached."""
+    D.require_dim("cummax", dim)
     return _cum_extreme(_cummax_type, _cummax_values, np.maximum.accumulate, self, dim)
 
 
 @public
-def cummin(self, dim):
+def cummin(self, dim=None):
     """Running minimum along dim and the index where each running minimum was (last) reached."""
+    D.require_dim("cummin", dim)
     return _cum_extreme(_cummin_type, _cummin_values, np.minimum.accumulate, self, dim)
 
 
@@ -687,8 +691,9 @@ def _logcumsumexp_backward(grad, self, result, dim):
 
 
 @op("LogcumsumexpBackward0", self=lambda grad, self, result, dim: _logcumsumexp_backward(grad, self, result, dim))
-def logcumsumexp(self, dim):
+def logcumsumexp(self, dim=None):
     """log(cumsum(exp(x))) along dim, computed stably (logaddexp accumulation)."""
+    D.require_dim("logcumsumexp", dim)
     d = wrap_dim(dim, self.ndim)
     if self.dtype.kind not in "fc":
         raise NotImplementedError(f'"logcumsumexp_out_cpu" not implemented for \'{LEGACY_NAMES[self.dtype.name]}\'')
@@ -730,6 +735,7 @@ def _nansum(self, dim=None, keepdim=False, dtype=None):
 @public
 def nansum(self, dim=None, keepdim=False, *, dtype=None):
     """Sum treating NaN as zero (integers and bool give int64)."""
+    D.refuse_complex(self._data.dtype, "nansum on CPU does not support complex inputs")
     _check_grad_dtype(self, dtype)
     return _nansum(self, dim, keepdim, dtype)
 

@@ -1233,6 +1233,7 @@ def _unique_dim(self, dim, sorted=True, return_inverse=False, return_counts=Fals
 @public
 def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):
     """The unique elements (sorted), optionally with the inverse indices and the counts."""
+    D.reject("unique", self._data.dtype, "c")
     if dim is None:
         out = _unique2(self, sorted, return_inverse, return_counts)
     else:

@@ -533,7 +533,7 @@ def _cast(input, dtype):
 
 
 def _check_float(input, name):
-    if input._data.dtype.kind not in "fc":
+    if input._data.dtype.kind != "f":  # (no complex kernel either)
         raise NotImplementedError(f"\"{name}\" not implemented for '{_type_name(input._data.dtype)}'")
 
 
@@ -560,15 +560,13 @@ def _is_last(dim, t):
 
 
 # torch.softmax / Tensor.softmax take (dim, dtype) with dim required, unlike F.softmax's (dim, _stacklevel, dtype).
-def _torch_softmax(self, dim, dtype=None):
-    if dim is None:
-        raise TypeError('softmax() missing 1 required positional arguments: "dim"')
+def _torch_softmax(self, dim=None, dtype=None):
+    D.require_dim("softmax", dim)
     return softmax(self, dim, dtype=dtype)
 
 
-def _torch_log_softmax(self, dim, dtype=None):
-    if dim is None:
-        raise TypeError('log_softmax() missing 1 required positional arguments: "dim"')
+def _torch_log_softmax(self, dim=None, dtype=None):
+    D.require_dim("log_softmax", dim)
     return log_softmax(self, dim, dtype=dtype)
 
 
