@@ -109,3 +109,55 @@ def test_unary_ops_and_reductions_take_and_refuse_dtypes_as_pytorch():
         if not same:
             mismatches.append(f"{name}({kind}): chainrule {got[:2]}, torch {want[:2]}")
     assert not mismatches, "\n".join(mismatches[:40]) + f"\n({len(mismatches)} in all)"
+
+
+NN_OPERANDS = {
+    "f32": lambda L: L.tensor([[1.5, -2.0, 0.5], [0.25, 4.0, -1.0]]),
+    "f64": lambda L: L.tensor([[1.5, -2.0, 0.5], [0.25, 4.0, -1.0]], dtype=L.float64),
+    "f16": lambda L: L.tensor([[1.5, -2.0, 0.5], [0.25, 4.0, -1.0]], dtype=L.float16),
+    "i64": lambda L: L.tensor([[1, -2, 0], [3, 4, -1]]),
+    "bool": lambda L: L.tensor([[True, False, True], [False, False, True]]),
+}
+NN = {name: (lambda name: lambda L, x: getattr(L.nn.functional, name)(x))(name) for name in (
+    "relu", "relu6", "elu", "selu", "celu", "gelu", "silu", "mish", "softplus", "softsign", "tanhshrink", "hardtanh",
+    "hardswish", "hardsigmoid", "leaky_relu", "logsigmoid", "sigmoid", "tanh", "hardshrink", "softshrink")}
+NN.update({
+    "rrelu": lambda L, x: L.nn.functional.rrelu(x, training=False),
+    "threshold": lambda L, x: L.nn.functional.threshold(x, 0.5, -1.0),
+    "softmax": lambda L, x: L.nn.functional.softmax(x, 1),
+    "log_softmax": lambda L, x: L.nn.functional.log_softmax(x, 1),
+    "mse_loss": lambda L, x: L.nn.functional.mse_loss(x, x * 0),
+    "l1_loss": lambda L, x: L.nn.functional.l1_loss(x, x * 0),
+    "smooth_l1_loss": lambda L, x: L.nn.functional.smooth_l1_loss(x, x * 0),
+    "binary_cross_entropy_with_logits": lambda L, x: L.nn.functional.binary_cross_entropy_with_logits(x, x * 0),
+    "kl_div": lambda L, x: L.nn.functional.kl_div(x, x * 0 + 0.5, reduction="batchmean"),
+    "linear": lambda L, x: L.nn.functional.linear(x, x),
+    "layer_norm": lambda L, x: L.nn.functional.layer_norm(x, (3,)),
+    "glu": lambda L, x: L.nn.functional.glu(L.cat([x, x], 1)),
+    "prelu": lambda L, x: L.nn.functional.prelu(x, L.tensor([0.25], dtype=x.dtype)),
+    "pad": lambda L, x: L.nn.functional.pad(x, (1, 1)),
+    "embedding": lambda L, x: L.nn.functional.embedding(L.tensor([0, 1]), x),
+})
+
+
+def test_nn_functional_takes_and_refuses_dtypes_as_pytorch():
+    mismatches = []
+    for name, kind in itertools.product(NN, NN_OPERANDS):
+        outcomes = []
+        for lib in (chainrule, torch):
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                try:
+                    out = NN[name](lib, NN_OPERANDS[kind](lib))
+                    values = (out.float() if out.dtype == lib.float16 else out).tolist()
+                    outcomes.append((str(out.dtype).replace("torch.", ""), tuple(out.shape), np.asarray(values, float)))
+                except Exception as e:  # noqa: BLE001 -- the error is the outcome compared
+                    outcomes.append((type(e).__name__, str(e).split(" (Triggered internally")[0]))
+        got, want = outcomes
+        if len(got) == len(want) == 3:  # float16 results compared to float16's precision
+            same = got[:2] == want[:2] and np.allclose(got[2], want[2], rtol=3e-3, atol=1e-3, equal_nan=True)
+        else:
+            same = got == want
+        if not same:
+            mismatches.append(f"{name}({kind}): chainrule {got[:2]}, torch {want[:2]}")
+    assert not mismatches, "\n".join(mismatches[:40]) + f"\n({len(mismatches)} in all)"

@@ -107,12 +107,16 @@ def _hardtanh_backward(grad_, self, min_val, max_val):
 @op("HardtanhBackward0", self=lambda grad, self, min_val, max_val: _hardtanh_backward(grad, self, min_val, max_val),
     raw={"self": lambda grad, self, min_val, max_val: _hardtanh_backward.on_arrays(grad, self, min_val, max_val)})
 def _hardtanh(self, min_val, max_val):
+    if self.dtype.kind in "iu":  # PyTorch casts the bounds to the integer dtype (truncating): the result stays integer
+        min_val, max_val = np.asarray(min_val).astype(self.dtype), np.asarray(max_val).astype(self.dtype)
     return np.clip(self, min_val, max_val)
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
+    if input._data.dtype.kind == "b":
+        raise RuntimeError("Bool inputs not supported for hardtanh")
     if inplace:
         return _inplace(input, _hardtanh, min_val, max_val)
     return _hardtanh(input, min_val, max_val)
@@ -145,6 +149,7 @@ def _leaky_relu_inplace(self, negative_slope):
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
+    _check_float(input, "leaky_relu_cpu")
     if inplace:
         return _inplace(input, _leaky_relu_inplace, negative_slope)
     return _leaky_relu(input, negative_slope)
@@ -187,6 +192,7 @@ def _celu_inplace(self, alpha, scale, input_scale):
 
 
 def elu(input, alpha=1.0, inplace=False):
+    _check_float(input, "elu_cpu")
     if inplace:
         return _inplace(input, _elu_inplace, alpha, 1.0, 1.0)
     return _elu(input, alpha, 1.0, 1.0)
@@ -201,6 +207,7 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 
 def selu(input, inplace=False):
+    _check_float(input, "elu_cpu")
     if inplace:
         return _inplace(input, _elu_inplace, _SELU_ALPHA, _SELU_SCALE, 1.0)
     return _elu(input, _SELU_ALPHA, _SELU_SCALE, 1.0)
@@ -213,6 +220,7 @@ def selu_(input):
 def celu(input, alpha=1.0, inplace=False):
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
+    _check_float(input, "elu_cpu")
     if inplace:
         return _inplace(input, _celu_inplace, alpha, 1.0, 1.0 / alpha)
     return _celu(input, alpha, 1.0, 1.0 / alpha)
@@ -249,6 +257,7 @@ def _gelu(self, approximate):
 def gelu(input, approximate="none"):
     if approximate not in ("none", "tanh"):
         raise RuntimeError("approximate argument must be either none or tanh.")
+    _check_float(input, "GeluKernelImpl")
     return _gelu(input, approximate)
 
 
@@ -262,6 +271,7 @@ def _silu(self):
 
 
 def silu(input, inplace=False):
+    _check_float(input, "silu_cpu")
     return _inplace(input, _silu) if inplace else _silu(input)
 
 
@@ -278,6 +288,7 @@ def _softplus(self, beta, threshold):
 
 
 def softplus(input, beta=1.0, threshold=20.0):
+    _check_float(input, "softplus_cpu")
     return _softplus(input, beta, threshold)
 
 
@@ -292,6 +303,7 @@ def _mish(self):
 
 
 def mish(input, inplace=False):
+    _check_float(input, "mish_cpu")
     return _inplace(input, _mish) if inplace else _mish(input)
 
 
@@ -305,6 +317,7 @@ def _hardsigmoid(self):
 
 
 def hardsigmoid(input, inplace=False):
+    _check_float(input, "hardsigmoid_cpu")
     return _inplace(input, _hardsigmoid) if inplace else _hardsigmoid(input)
 
 
@@ -319,6 +332,7 @@ def _hardswish(self):
 
 
 def hardswish(input, inplace=False):
+    _check_float(input, "hardswish_cpu")
     return _inplace(input, _hardswish) if inplace else _hardswish(input)
 
 
@@ -328,6 +342,7 @@ def _log_sigmoid(self):
 
 
 def logsigmoid(input):
+    _check_float(input, "log_sigmoid_cpu")
     return _log_sigmoid(input)
 
 
@@ -363,6 +378,7 @@ def _softshrink(self, lambd):
 
 
 def softshrink(input, lambd=0.5):
+    _check_float(input, "softshrink_check")
     if lambd < 0:
         dtype = input._data.dtype
         raise RuntimeError(f"lambda must be in range [0, {np.finfo(dtype).max:g}] for input dtype "
@@ -377,6 +393,7 @@ def _hardshrink(self, lambd):
 
 
 def hardshrink(input, lambd=0.5):
+    _check_float(input, "hardshrink_cpu")
     return _hardshrink(input, lambd)
 
 
@@ -394,12 +411,14 @@ def _threshold_inplace(self, threshold, value):
 
 
 def threshold(input, threshold, value, inplace=False):
+    D.reject("threshold_cpu", input._data.dtype, "bc")
     if inplace:
         return _inplace(input, _threshold_inplace, threshold, value)
     return _threshold(input, threshold, value)
 
 
-def threshold_(input, threshold, value):
+def threshold_(input, threshold, value):  # (its parameter hides the function threshold)
+    D.reject("threshold_cpu", input._data.dtype, "bc")
     return _inplace(input, _threshold_inplace, threshold, value)
 
 
@@ -428,6 +447,7 @@ def _glu(self, dim):
 
 
 def glu(input, dim=-1):
+    _check_float(input, "glu_cpu")
     return _glu(input, dim)
 
 
@@ -456,6 +476,7 @@ def prelu(input, weight):
     if weight.numel() != 1 and weight.numel() != channels:
         raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers = "
                            f"{weight.numel()} and channel size = {channels}.")
+    _check_float(input, "prelu_cpu")
     return _prelu(input, weight)
 
 
@@ -467,6 +488,7 @@ def _rrelu_with_noise(self, noise):
 
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     """Leaky ReLU whose negative slope is drawn from U(lower, upper) per element in training, else their mean."""
+    _check_float(input, "rrelu_with_noise_out_cpu" if training else "leaky_relu_cpu")
     if training:
         from .._creation import _rng
         noise = _rng(None).uniform(lower, upper, input.shape).astype(input._data.dtype)
@@ -537,6 +559,13 @@ def _check_float(input, name):
         raise NotImplementedError(f"\"{name}\" not implemented for '{_type_name(input._data.dtype)}'")
 
 
+def _check_float_pair(input, target, name):
+    """A loss kernel's check on the dtype its two tensors promote to (an integer target of a float input is fine)."""
+    common = np.result_type(input._data, target._data)
+    if common.kind in "biu":
+        raise NotImplementedError(f"\"{name}\" not implemented for '{_type_name(common)}'")
+
+
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
     """softmax(x)_i = exp(x_i) / sum_j exp(x_j) along `dim`, computed with the max subtracted."""
     if dim is None:
@@ -578,6 +607,7 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
     if dim is None:
         dim = _softmax_dim("softmin", input.ndim, _stacklevel)
     input = _cast(input, dtype)
+    _check_float(input, "softmax_lastdim_kernel_impl" if _is_last(dim, input) else "softmax_kernel_impl")
     return _softmax(-input, dim)
 
 
@@ -598,6 +628,7 @@ def linear(input, weight, bias=None):
     if bias is not None and bias.dtype is not input.dtype:
         raise RuntimeError(f"self and mat2 must have the same dtype, but got {_type_name(bias._data.dtype)} and "
                            f"{_type_name(input._data.dtype)}")
+    D.reject("addmm_impl_cpu_", input._data.dtype, "b")
     if input.ndim and weight.ndim == 2 and input.shape[-1] != weight.shape[1]:
         rows = math.prod(input.shape[:-1])
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input.shape[-1]} and "
@@ -1093,6 +1124,7 @@ def _mse_loss(self, target, reduction):
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     reduction = _reduction(reduction, size_average, reduce)
     input, target = _broadcast_pair(input, target)
+    _check_float_pair(input, target, "mse_cpu")
     if weight is not None:
         d = input - target
         return _reduce(d * d * weight, reduction)
@@ -1132,6 +1164,7 @@ def _smooth_l1_loss(self, target, reduction, beta):
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
     reduction = _reduction(reduction, size_average, reduce)
     input, target = _broadcast_pair(input, target)
+    _check_float_pair(input, target, "smooth_l1_cpu")
     if beta == 0.0:
         return l1_loss(input, target, reduction=reduction)
     if beta < 0:
@@ -1155,6 +1188,7 @@ def _huber_loss(self, target, reduction, delta):
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     input, target = _broadcast_pair(input, target)
+    _check_float_pair(input, target, "huber_cpu")
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     if weight is not None:
@@ -1202,6 +1236,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
                          "is deprecated. Please ensure they have the same size.")
     if target.dtype is not input.dtype:
         raise RuntimeError(f"Found dtype {_type_name(target._data.dtype)} but expected {_type_name(input._data.dtype)}")
+    _check_float(input, "binary_cross_entropy")
     if weight is not None:
         weight = D.expand(weight, tuple(np.broadcast_shapes(target.shape, weight.shape)))
     return _binary_cross_entropy(input, target, weight, reduction)
@@ -1252,6 +1287,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     """Sigmoid + binary cross-entropy in one numerically stable step."""
     if target._data.shape != input._data.shape:
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
+    _check_float(input, "log_sigmoid_cpu")  # (PyTorch's kernel for the first step)
     return _bce_with_logits(input, target, weight, pos_weight, _reduction(reduction, size_average, reduce))
 
 
@@ -1430,6 +1466,8 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
                       stacklevel=2)
     if reduction not in _REDUCTIONS + ("batchmean",):
         raise ValueError(f"{reduction} is not a valid value for reduction")
+    if input._data.dtype.kind in "biu" or target._data.dtype.kind in "biu":
+        raise RuntimeError("kl_div: Integral inputs not supported.")
     if log_target:
         loss = D.exp(target) * (target - input)
     else:
@@ -1880,6 +1918,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
         if t is not None and tuple(t.shape) != normalized_shape:
             raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but got {name} of shape "
                                f"{list(t.shape)} and normalized_shape = {list(normalized_shape)}")
+    _check_float(input, "LayerNormKernelImpl")
     return _native_layer_norm(input, normalized_shape, weight, bias, eps)
 
 
