@@ -265,6 +265,12 @@ def test_random_fill_errors_as_in_pytorch(method, args):
     same(lambda lib: getattr(lib.zeros(3, dtype=lib.int64), method)(*args))
 
 
+def test_fill_takes_a_number_or_a_0d_tensor_as_pytorch():
+    same(lambda lib: lib.zeros(3).fill_(lib.tensor(2.0)))
+    same(lambda lib: lib.zeros(3).fill_(lib.ones(3)))  # PyTorch's error, where NumPy would broadcast
+    same(lambda lib: lib.zeros(2, 2).fill_(lib.ones(1, 1)))
+
+
 @pytest.mark.parametrize("p", [1.5, -0.25])
 def test_bernoulli_with_p_checks_it_as_pytorch(p):
     same(lambda lib: lib.zeros(3).bernoulli(p=p))

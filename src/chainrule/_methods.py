@@ -178,6 +178,8 @@ def zero_(self):
 
 
 def fill_(self, value):
+    if isinstance(value, Tensor) and value.ndim:
+        raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} dimensions.")
     return _commit_inplace(self, _fill(self, value))
 
 
