@@ -6,7 +6,7 @@ import numpy as np
 from . import _dtype
 from ._fp_warnings import first as _fp_filter, keep as _keep_fp_filter
 from ._tensor import Tensor
-from .autograd.derivatives import _raw
+from .autograd.derivatives import _raw, reject
 
 __all__ = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty", "full", "eye", "arange", "linspace",
            "rand", "randn", "randint", "randperm", "normal", "zeros_like", "ones_like", "empty_like", "full_like",
@@ -164,6 +164,8 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     values = [_scalar(v) for v in (start, end, step)]
     if step == 0:
         raise RuntimeError("step must be nonzero")
+    if (values[1] - values[0]) * values[2] < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if dtype is None:
         dtype = _dtype.result_type(values, [])
     dt = _dtype.to_dtype(dtype)
@@ -179,6 +181,8 @@ def _scalar(v):
 
 
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False):
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
     return _finish(np.linspace(_scalar(start), _scalar(end), steps).astype(_np_dtype(dtype)), requires_grad)
 
 
@@ -242,12 +246,15 @@ def _drawn(draw, size, dt, requires_grad):
 
 
 def rand(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad=False):
-    return _drawn(_rng(generator).random, sizes if size is None else (size,), _np_dtype(dtype), requires_grad)
+    dt = _np_dtype(dtype)
+    reject("check_uniform_bounds", dt, "biu")
+    return _drawn(_rng(generator).random, sizes if size is None else (size,), dt, requires_grad)
 
 
 def randn(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad=False):
-    return _drawn(_rng(generator).standard_normal, sizes if size is None else (size,), _np_dtype(dtype),
-                  requires_grad)
+    dt = _np_dtype(dtype)
+    reject("normal_kernel_cpu", dt, "biu")
+    return _drawn(_rng(generator).standard_normal, sizes if size is None else (size,), dt, requires_grad)
 
 
 def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
