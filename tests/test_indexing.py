@@ -1,6 +1,8 @@
 """Tensor.__setitem__ (and __getitem__ beyond the op_db rows) against PyTorch: values, gradients, grad_fn
 names (CopySlices for basic keys, IndexPutBackward0 for tensor/list keys), version counters, in-place
 semantics and error messages. Every test runs the same code on chainrule and on torch."""
+import warnings
+
 import numpy as np
 import pytest
 
@@ -387,3 +389,26 @@ def test_index_tensors_that_do_not_broadcast_are_worded_as_pytorch(key):
             eval("x" + key, {"lib": lib, "x": lib.zeros(3, 3, 2)})
         messages.append(str(e.value))
     assert messages[0] == messages[1]
+
+
+@pytest.mark.parametrize("make_key", [
+    lambda lib: lib.tensor(1), lambda lib: lib.tensor(-1), lambda lib: [], lambda lib: [[0, 1], [1, 2]],
+    lambda lib: [slice(None), [0, 2]], lambda lib: lib.tensor([1, 0, 1, 0], dtype=lib.uint8), lambda lib: 1.5,
+    lambda lib: slice(None, None, 0), lambda lib: slice(None, None, -1)])
+def test_getitem_reads_unusual_keys_as_pytorch(make_key):
+    # a 0-d index tensor is an integer (select); an empty list an empty index; a list holding lists or slices is
+    # still read as a tuple, and a uint8 tensor as a mask, both with PyTorch's deprecation warnings
+    seen = []
+    for lib in LIBS:
+        x = lib.tensor(np.arange(12.0).reshape(4, 3), requires_grad=True)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            error = _error(lambda: x[make_key(lib)])
+            if error is None:
+                y = x[make_key(lib)]
+                y.sum().backward()
+                result = (y.shape, _np(y).tolist(), y.grad_fn.name(), _np(x.grad).tolist())
+            else:
+                result = (error[0].__name__, error[1])
+        seen.append((result, sorted({str(w.message).split(" (Triggered internally")[0] for w in caught})))
+    assert seen[0] == seen[1]

@@ -1,6 +1,7 @@
 """Binds the op table onto Tensor: methods, operators, in-place variants and indexing."""
 import functools
 import operator
+import warnings
 
 import numpy as np
 
@@ -332,14 +333,26 @@ def _dims_used(k):
 def _normalize_key(key, ndim):
     """Tuple key with Ellipsis expanded and tensors/lists turned into index arrays, and the position each
     entry had in the key as written."""
+    if type(key) is list and any(k is None or k is Ellipsis or isinstance(k, (list, tuple, slice, Tensor)) for k in key):
+        warnings.warn(_SEQUENCE_KEY, UserWarning, stacklevel=3)
+        key = tuple(key)  # PyTorch still reads such a list as a tuple of indices, and says so
     if not isinstance(key, tuple):
         key = (key,)
     out = []
     for k in key:
         if isinstance(k, Tensor):
             k = k._data
+            if k.dtype == np.uint8:
+                warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool "
+                              "instead.", UserWarning, stacklevel=3)
+                k = k.astype(bool)
+            elif k.ndim == 0 and k.dtype.kind in "iu":
+                k = int(k)  # an integer, as PyTorch reads a 0-d index tensor (a select, not an advanced index)
         elif isinstance(k, (list, bool)):
-            k = np.asarray(k)
+            k = np.asarray(k, dtype=np.int64 if type(k) is list and not k else None)
+        elif isinstance(k, float):
+            raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are "
+                             "valid indices (got float)")
         if isinstance(k, np.ndarray) and k.dtype.kind not in "biu":
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
         out.append(k)
@@ -357,6 +370,9 @@ def _normalize_key(key, ndim):
     return out, positions
 
 
+_SEQUENCE_KEY = ("Using a non-tuple sequence for multidimensional indexing is deprecated and will be changed in "
+                 "pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will be interpreted as tensor "
+                 "index, x[torch.tensor(seq)], which will result either in an error or a different result")
 _INT64_MAX = (1 << 63) - 1
 
 
@@ -379,7 +395,9 @@ def _basic_part(self, keys, positions, skip_whole=False):
             dim += 1
         elif isinstance(k, slice):
             if k != slice(None):
-                if k.step is not None and k.step <= 0:
+                if k.step == 0:
+                    raise ValueError("slice step cannot be zero")
+                if k.step is not None and k.step < 0:
                     raise ValueError("step must be greater than zero")
                 n = out._data.shape[dim]
                 k.indices(n)  # what Python checks of the bounds
