@@ -471,3 +471,16 @@ def test_reductions_of_infinities_and_nan_are_silent_and_match_torch(expr):
         got = run(chainrule)
     for a, b in zip(got, run(torch)):
         np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+@pytest.mark.parametrize("call", [
+    lambda L, d: L.linalg.lstsq(L.ones(3, 2, dtype=d), L.ones(3, 1, dtype=d)),
+    lambda L, d: L.linalg.solve_triangular(L.ones(3, 3, dtype=d), L.ones(3, 1, dtype=d), upper=True)])
+@pytest.mark.parametrize("dtype", ["int64", "int32", "bool"])
+def test_integer_inputs_are_refused_in_pytorch_words(call, dtype):
+    errors = []
+    for lib in (chainrule, torch):
+        with pytest.raises(Exception) as caught:
+            call(lib, getattr(lib, dtype))
+        errors.append((type(caught.value).__name__, str(caught.value)))
+    assert errors[0] == errors[1]

@@ -1084,7 +1084,8 @@ def _lstsq_backward(grads, self, b, result, which):
     self=lambda grads, self, b, result: _lstsq_backward(grads, self, b, result, 0),
     b=lambda grads, self, b, result: _lstsq_backward(grads, self, b, result, 1))
 def _linalg_lstsq(self, b, rcond=None, driver=None):
-    _check_float(self, "linalg.lstsq")
+    if self.dtype.kind not in "fc":  # PyTorch's own words here, not the usual "Expected a floating point ..."
+        raise RuntimeError("This function doesn't handle types other than float and double")
     if self.ndim < 2:
         raise RuntimeError("torch.linalg.lstsq: input must have at least 2 dimensions.")
     if self.dtype != b.dtype:
@@ -1220,7 +1221,7 @@ def _solve_triangular_grads(grad, A, result, upper, left, unitriangular, which):
     B=lambda grad, self, result, upper, left, unitriangular: _solve_triangular_grads(
         grad, self, result, upper, left, unitriangular, 1))
 def _linalg_solve_triangular(self, B, *, upper, left=True, unitriangular=False):
-    _check_float(self, "linalg.solve_triangular")
+    D.reject("triangular_solve_cpu", self.dtype, "biu")
     for name, t in (("A", self), ("B", B)):
         if t.ndim < 2:
             raise RuntimeError(f"linalg.solve_triangular: The input tensor {name} must have at least 2 dimensions.")
