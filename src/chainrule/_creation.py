@@ -247,13 +247,15 @@ def _drawn(draw, size, dt, requires_grad):
 
 def rand(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad=False):
     dt = _np_dtype(dtype)
-    reject("check_uniform_bounds", dt, "biu")
+    if dt.kind in "biu":
+        reject("check_uniform_bounds", dt, "biu")
     return _drawn(_rng(generator).random, sizes if size is None else (size,), dt, requires_grad)
 
 
 def randn(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad=False):
     dt = _np_dtype(dtype)
-    reject("normal_kernel_cpu", dt, "biu")
+    if dt.kind in "biu":  # (tested here: this runs for every randn)
+        reject("normal_kernel_cpu", dt, "biu")
     return _drawn(_rng(generator).standard_normal, sizes if size is None else (size,), dt, requires_grad)
 
 
