@@ -268,7 +268,8 @@ def test_random_fill_errors_as_in_pytorch(method, args):
 @pytest.mark.parametrize("make", [
     lambda lib: lib.arange(-1), lambda lib: lib.arange(0, 3, -1), lambda lib: lib.arange(3, 0, 1),
     lambda lib: lib.arange(0, 1, 0), lambda lib: lib.arange(3, 3), lambda lib: lib.linspace(0, 1, -1),
-    lambda lib: lib.linspace(0, 1, 0), lambda lib: lib.rand(2, dtype=lib.int64), lambda lib: lib.rand(2, dtype=lib.bool),
+    lambda lib: lib.linspace(0, 1, 0), lambda lib: lib.rand(2, dtype=lib.int64),
+    lambda lib: lib.rand(2, dtype=lib.bool),
     lambda lib: lib.randn(2, dtype=lib.int32), lambda lib: lib.randn(2, dtype=lib.float64).dtype])
 def test_creation_refuses_what_pytorch_refuses(make):
     same(make)

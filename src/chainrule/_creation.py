@@ -247,7 +247,7 @@ def _drawn(draw, size, dt, requires_grad):
 
 def rand(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad=False):
     dt = _np_dtype(dtype)
-    if dt.kind in "biu":
+    if dt.kind in "biu":  # (tested here first: this runs for every rand)
         reject("check_uniform_bounds", dt, "biu")
     return _drawn(_rng(generator).random, sizes if size is None else (size,), dt, requires_grad)
 

@@ -333,7 +333,8 @@ def _dims_used(k):
 def _normalize_key(key, ndim):
     """Tuple key with Ellipsis expanded and tensors/lists turned into index arrays, and the position each
     entry had in the key as written."""
-    if type(key) is list and any(k is None or k is Ellipsis or isinstance(k, (list, tuple, slice, Tensor)) for k in key):
+    if type(key) is list and any(k is None or k is Ellipsis or isinstance(k, (list, tuple, slice, Tensor))
+                                 for k in key):
         warnings.warn(_SEQUENCE_KEY, UserWarning, stacklevel=3)
         key = tuple(key)  # PyTorch still reads such a list as a tuple of indices, and says so
     if not isinstance(key, tuple):
