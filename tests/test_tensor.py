@@ -275,6 +275,17 @@ def test_creation_refuses_what_pytorch_refuses(make):
     same(make)
 
 
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.ones(3).mT, lambda lib: lib.ones(3).mH, lambda lib: lib.ones(2, 3).mH, lambda lib: lib.ones(2, 3).H,
+    lambda lib: lib.ones(3).H, lambda lib: lib.ones(2, 2, 2).H, lambda lib: float(lib.ones(2)), lambda lib: int(lib.ones(2)),
+    lambda lib: complex(lib.ones(2)), lambda lib: float(lib.tensor([2.5])), lambda lib: lib.tensor(1.0)[0],
+    lambda lib: lib.ones(2, requires_grad=True)[0:1].detach_(),
+    lambda lib: lib.ones(2, requires_grad=True).sum(dtype=lib.int64),
+    lambda lib: lib.ones(2, requires_grad=True).sum(0, dtype=lib.float64)])
+def test_tensor_api_edges_as_pytorch(call):
+    same(call)
+
+
 def test_fill_takes_a_number_or_a_0d_tensor_as_pytorch():
     same(lambda lib: lib.zeros(3).fill_(lib.tensor(2.0)))
     same(lambda lib: lib.zeros(3).fill_(lib.ones(3)))  # PyTorch's error, where NumPy would broadcast

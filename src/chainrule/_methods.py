@@ -10,7 +10,7 @@ from ._tensor import Tensor
 from .autograd import derivatives as D
 from .autograd.op import INPLACE, PUBLIC, _MultiOutputView, broadcast_shapes, counter
 from .autograd.grad_mode import no_grad, state as _state
-from .autograd.shape_ops import _index_put
+from .autograd.shape_ops import _index_put, adjoint
 
 LEAF_IN_PLACE = "a leaf Variable that requires grad is being used in an in-place operation."
 
@@ -361,6 +361,9 @@ def _normalize_key(key, ndim):
     for k in out:
         used += _dims_used(k)
     if used > ndim:
+        if not ndim:
+            raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in "
+                             "C++ to convert a 0-dim tensor to a number")
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
     positions = list(range(len(out)))  # where each entry stood in the key as written (for messages)
     for i, k in enumerate(out):
@@ -445,6 +448,20 @@ def _check_advanced(arr, key):
             counted += 1
         else:
             dim += 1
+
+
+def _matrices(t, name):
+    if t._data.ndim < 2:
+        raise RuntimeError(f"tensor.{name} is only supported on matrices or batches of matrices. Got "
+                           f"{t._data.ndim}-D tensor.")
+    return t
+
+
+def _matrix(t):
+    if t._data.ndim != 2:
+        more = " For batches of matrices, consider using tensor.mH" if t._data.ndim > 2 else ""
+        raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {t._data.ndim}-D tensor.{more}")
+    return t
 
 
 def getitem(self, key):
@@ -576,7 +593,9 @@ def install():
     T.__getitem__ = getitem
     T.__setitem__ = setitem
     T.T = property(lambda self: D._permute(self, tuple(range(self._data.ndim - 1, -1, -1))))
-    T.mT = property(lambda self: D.transpose(self, -2, -1))
+    T.mT = property(lambda self: D.transpose(_matrices(self, "mT"), -2, -1))
+    T.mH = property(lambda self: adjoint(_matrices(self, "mH")))
+    T.H = property(lambda self: adjoint(_matrix(self)))
     T.zero_ = zero_
     T.fill_ = fill_
     for fill in (uniform_, normal_, log_normal_, exponential_, cauchy_, geometric_, bernoulli_, random_):

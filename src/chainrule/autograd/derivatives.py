@@ -560,8 +560,18 @@ def _full_or_dim(whole, along, self, dim, keepdim, dtype):
     return along(self, dim, keepdim, dtype)
 
 
+def check_grad_dtype(self, dtype):
+    """A dtype= that leaves floating point cannot carry a gradient: PyTorch refuses it."""
+    if dtype is None or not (_op._state.enabled and isinstance(self, _op.Tensor) and self.requires_grad):
+        return
+    dtype = _dtype.to_dtype(dtype)
+    if not dtype.is_floating_point:
+        raise RuntimeError(f"Autograd not support dtype: {_dtype.LEGACY_NAMES[dtype.name]}")
+
+
 @public
 def sum(self, dim=None, keepdim=False, *, dtype=None):
+    check_grad_dtype(self, dtype)
     return _full_or_dim(_sum_all, _sum_dim, self, dim, keepdim, dtype)
 
 

@@ -125,15 +125,6 @@ def _acc_dtype(arr, dtype):
     return np.dtype(np.int64) if arr.dtype.kind in "biu" else arr.dtype
 
 
-def _check_grad_dtype(self, dtype):
-    """A dtype= that leaves floating point cannot carry a gradient: PyTorch refuses it."""
-    if dtype is None or not (grad_mode.state.enabled and isinstance(self, Tensor) and self.requires_grad):
-        return
-    dtype = _dtype.to_dtype(dtype)
-    if not dtype.is_floating_point:
-        raise RuntimeError(f"Autograd not support dtype: {LEGACY_NAMES[dtype.name]}")
-
-
 def _scalar_like(arr, value):
     return np.asarray(value, dtype=arr.dtype)
 
@@ -264,7 +255,7 @@ def prod(self, dim=None, keepdim=False, *, dtype=None):
 
     The gradient is exact with zeros in the input (PyTorch's prod_safe_zeros_backward).
     """
-    _check_grad_dtype(self, dtype)
+    D.check_grad_dtype(self, dtype)
     if dim is None:
         return _prod_all(self, dtype)
     if not isinstance(dim, int):
@@ -575,7 +566,7 @@ def _cumsum(self, dim, dtype=None):
 def cumsum(self, dim=None, *, dtype=None):
     """Running sum along dim (integers and bool give int64)."""
     D.require_dim("cumsum", dim)
-    _check_grad_dtype(self, dtype)
+    D.check_grad_dtype(self, dtype)
     return _cumsum(self, dim, dtype)
 
 
@@ -633,7 +624,7 @@ def _cumprod(self, dim, dtype=None):
 def cumprod(self, dim=None, *, dtype=None):
     """Running product along dim (integers and bool give int64). The gradient is exact with zeros."""
     D.require_dim("cumprod", dim)
-    _check_grad_dtype(self, dtype)
+    D.check_grad_dtype(self, dtype)
     return _cumprod(self, dim, dtype)
 
 
@@ -736,7 +727,7 @@ def _nansum(self, dim=None, keepdim=False, dtype=None):
 def nansum(self, dim=None, keepdim=False, *, dtype=None):
     """Sum treating NaN as zero (integers and bool give int64)."""
     D.refuse_complex(self._data.dtype, "nansum on CPU does not support complex inputs")
-    _check_grad_dtype(self, dtype)
+    D.check_grad_dtype(self, dtype)
     return _nansum(self, dim, keepdim, dtype)
 
 
