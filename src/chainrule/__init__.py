@@ -1,5 +1,5 @@
 """chainrule: PyTorch's autograd, on NumPy. `import chainrule as torch` and autograd code runs unchanged."""
-from . import _dtype, _fp_warnings
+from . import _dtype, _fp_warnings, _malloc
 from ._dtype import (dtype, get_default_dtype, set_default_dtype, promote_types, bool_ as bool, uint8, int8,
                      int16, int32, int64, float16, float32, float64, complex64, complex128)
 from ._tensor import Tensor, Size, device
@@ -24,6 +24,7 @@ _methods.install()
 globals().update({k: _methods.with_numpy_names(v) for k, v in _PUBLIC.items() if k not in globals()})
 
 _fp_warnings.keep()  # floating-point trouble is silent, as in PyTorch (see _fp_warnings)
+_malloc.keep_freed_memory()  # see NOTE [Keeping freed memory]
 
 __version__ = "0.1.0"
 

@@ -336,7 +336,7 @@ def _relu_into(x, out=None):
 
 
 @op("ReluBackward0", ufunc=_relu_into, self=lambda grad, result: _threshold_backward(grad, result, 0),  # relu'(0) = 0
-    raw={"self": lambda grad, result, out=None: _threshold_grad(grad, result, out)})
+    raw={"self": lambda grad, result, out=None: _relu_grad(grad, result, out)})
 def relu(self):
     refuse_complex(self.dtype, *_CLAMP_COMPLEX)  # (the generated path calls _relu_into, on float tensors only)
     refuse_complex(self.dtype, "Boolean inputs not supported for relu", kinds="b")
@@ -365,6 +365,14 @@ def all_finite(arr):
     if arr.dtype.char in "fdFD" and arr.flags.c_contiguous:
         return bool(np.isfinite(np.vdot(arr, arr)))
     return bool(np.isfinite(np.add.reduce(arr, axis=None)))
+
+
+def _relu_grad(grad, result, out=None):
+    """_threshold_grad on relu's result, which is >= 0 or NaN: there "not <= 0" is "!= 0", one ufunc fewer."""
+    passed = np.not_equal(result, _numbers(result.dtype)[0])
+    if result.size >= _SMALL and all_finite(grad):
+        return np.multiply(grad, passed, out=out)
+    return np.where(passed, grad, np.result_type(grad).type(0))
 
 
 def _threshold_grad(grad, output, out=None, threshold=0):
@@ -700,20 +708,21 @@ def mv(self, vec):
     return self.dot(vec)
 
 
-# NOTE: the backward's operands are transposed views. ndarray.dot is ~0.3 us quicker than matmul on small products,
-# but up to 5% slower on large ones (784x128 by 128x512: 762 against 733 us); the gradient's size picks.
-_LARGE_GRAD = 16384
+# NOTE: for matrices ndarray.dot computes what np.matmul does, ~0.3 us sooner (no iterator) on small products, but
+# up to 5% slower on large ones (784x128 by 128x512: 762 against 733 us; 128x784 by 784x512: 843 against 817).
+# The size of the product picks, or the gradient's in the backward, where the operands are transposed views.
+_LARGE_PRODUCT = 16384
 
 
 @op("MmBackward0",
     self=lambda grad, mat2: mm(grad, mat2.t()),
     mat2=lambda grad, self: mm(self.t(), grad),
-    raw={"self": lambda grad, mat2: grad.dot(mat2.T) if grad.size < _LARGE_GRAD else np.matmul(grad, mat2.T),
-         "mat2": lambda grad, self: self.T.dot(grad) if grad.size < _LARGE_GRAD else np.matmul(self.T, grad)})
+    raw={"self": lambda grad, mat2: grad.dot(mat2.T) if grad.size < _LARGE_PRODUCT else np.matmul(grad, mat2.T),
+         "mat2": lambda grad, self: self.T.dot(grad) if grad.size < _LARGE_PRODUCT else np.matmul(self.T, grad)})
 def mm(self, mat2):
     s, t = self.shape, mat2.shape
     if len(s) == 2 == len(t) and s[1] == t[0] and self.dtype == mat2.dtype:
-        return self.dot(mat2)  # NOTE: for matrices, what np.matmul computes, ~0.3 us sooner (no iterator)
+        return self.dot(mat2) if s[0] * t[1] < _LARGE_PRODUCT else np.matmul(self, mat2)
     if self.ndim != 2:
         raise RuntimeError("self must be a matrix")
     if mat2.ndim != 2:

@@ -536,8 +536,17 @@ def _softmax(self, dim):
     return _softmax_np(D.widened(self), D.wrap_dim(dim, self.ndim)).astype(self.dtype, copy=False)
 
 
-@op("LogSoftmaxBackward0", raw=True,
-    self=lambda grad, result, dim: grad - _on(result, D.exp)(result) * _sum_keep(grad, dim))
+def _log_softmax_grad_np(grad, result, dim):
+    if result.ndim == 0:
+        return grad - np.exp(result) * grad
+    out = np.exp(result)
+    out *= np.add.reduce(grad, axis=dim, keepdims=True)  # NOTE [Ufuncs, not NumPy's wrappers]
+    return np.subtract(grad, out, out=out)
+
+
+@op("LogSoftmaxBackward0",
+    self=lambda grad, result, dim: grad - D.exp(result) * _sum_keep(grad, dim),
+    raw={"self": _log_softmax_grad_np})
 def _log_softmax(self, dim):
     return _log_softmax_np(D.widened(self), D.wrap_dim(dim, self.ndim)).astype(self.dtype, copy=False)
 
@@ -1296,6 +1305,10 @@ def _nll_pick(self, target, weight, ignore_index):
     """The targets (ignored ones as 0) and their weights w[t] (0 where ignored), with PyTorch's bounds check;
     the weights are None when all are 1 (no class weights, nothing ignored)."""
     n_classes = self.shape[1]
+    if target.dtype == np.int64 and target.size and not 0 <= ignore_index < n_classes and \
+            np.maximum.reduce(target.view(np.uint64), axis=None) < n_classes:
+        # the usual case in one reduction: every target is a class, so none equals an ignore_index outside them
+        return target, None if weight is None else weight[target].astype(self.dtype)
     valid = target != ignore_index
     # as unsigned, a negative target is past the end too: one comparison checks both bounds
     outside = (target.view(np.uint64) if target.dtype == np.int64 else target) >= n_classes
