@@ -13,6 +13,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 CHILD = str(Path(__file__).with_name("child.py"))
@@ -21,6 +22,11 @@ UNSET_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 NAMES = {"chainrule": "chainrule", "torch": "PyTorch", "numpy": "NumPy"}
 SHORT = {"torch": "PT", "numpy": "NP"}
 MIB = 1 / 2 ** 20
+# NOTE: after a parallel region, OpenBLAS's and OpenMP's worker threads spin for a while before they sleep
+# (OpenBLAS: 2**28 cycles, about 0.1 s). With more than one thread, a library's block that starts while the
+# previous library's workers spin shares the cores with them: chainrule's MLP step read 4.6 ms with two threads
+# against 3.2 with one. Waiting this long before each block lets them sleep.
+SPIN_SECONDS = 0.2
 
 FULL = dict(blocks=7, block_seconds=0.05, chain_ops=100_000, chain_blocks=3, import_runs=7, rss_steps=10)
 QUICK = dict(blocks=3, block_seconds=0.02, chain_ops=10_000, chain_blocks=1, import_runs=3, rss_steps=3)
@@ -142,14 +148,16 @@ def is_error(answer):
     return isinstance(answer, dict)
 
 
-def time_row(servers, key, blocks):
+def time_row(servers, key, blocks, pause):
     """Median seconds per call for each library; the libraries' blocks alternate, so that a burst of
-    load from elsewhere on the machine falls on all of them alike."""
+    load from elsewhere on the machine falls on all of them alike. `pause` seconds before each block let the
+    worker threads of the library timed before it stop spinning (see SPIN_SECONDS)."""
     prepared = {lib: server.ask("prepare", key) for lib, server in servers.items()}
     samples = {lib: [] for lib in servers}
     for _ in range(blocks):
         for lib, server in servers.items():
             if not is_error(prepared[lib]):
+                time.sleep(pause)
                 answer = server.ask("block", key)
                 prepared[lib] = answer if is_error(answer) else prepared[lib]
                 samples[lib].append(answer)
@@ -163,7 +171,7 @@ def time_table(libs, threads, settings, keys):
     for key in keys:
         progress(f"{threads} thread(s): {key}")
         blocks = settings["chain_blocks"] if key == "e_chain" else settings["blocks"]
-        for lib, seconds in time_row(servers, key, blocks).items():
+        for lib, seconds in time_row(servers, key, blocks, SPIN_SECONDS if threads > 1 else 0).items():
             results[lib][key] = seconds
     if "e_chain" in keys:
         for lib, server in servers.items():
