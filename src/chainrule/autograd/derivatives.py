@@ -298,16 +298,16 @@ _BLOCK = 1 << 16  # elements per block
 _BLOCKED_MIN = 1 << 19
 
 
-def by_blocks(kernel, out, *arrays, least=_BLOCKED_MIN):
-    """kernel(out, *arrays), which writes `out` elementwise, run on matching blocks when all are C-contiguous arrays
-    of out's shape (they may be `out` itself) of `least` elements or more; returns out."""
+def by_blocks(kernel, out, *arrays, least=_BLOCKED_MIN, block=_BLOCK):
+    """kernel(out, *arrays), which writes `out` elementwise, run on matching blocks of `block` elements when all are
+    C-contiguous arrays of out's shape (they may be `out` itself) of `least` elements or more; returns out."""
     if out.size < least or not out.flags.c_contiguous or any(
             type(a) is not np.ndarray or a.shape != out.shape or not a.flags.c_contiguous for a in arrays):
         kernel(out, *arrays)
         return out
     flats = [out.reshape(-1)] + [a.reshape(-1) for a in arrays]
-    for start in range(0, out.size, _BLOCK):
-        kernel(*[f[start:start + _BLOCK] for f in flats])
+    for start in range(0, out.size, block):
+        kernel(*[f[start:start + block] for f in flats])
     return out
 
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..autograd.op import broadcast_shapes, counter, joint, op, public
 from ..autograd import derivatives as D
-from ..autograd.pointwise import erf as _erf, logit as _logit
+from ..autograd.pointwise import erf as _erf, logit as _logit, _erf_np
 from ..autograd.grad_mode import state as _grad_state
 from .._tensor import Tensor
 from .. import _dtype
@@ -240,10 +240,27 @@ def _gelu_grad(grad, self, approximate):
         t = _on(self, D.tanh)(inner)
         d_inner = (1 + self * self * (3 * 0.044715)) * _SQRT_2_OVER_PI
         return grad * (0.5 * (1 + t) + self * 0.5 * (1 - t * t) * d_inner)
-    scaled = self * (1 / math.sqrt(2))
-    cdf = 0.5 * (1 + (_erf(scaled) if isinstance(scaled, Tensor) else _erf.on_arrays(np.asarray(scaled))))
-    pdf = _on(self, D.exp)(self * self * -0.5) * (1 / math.sqrt(2 * math.pi))
+    if type(self) is np.ndarray:
+        return _gelu_grad_np(grad, self)
+    cdf = 0.5 * (1 + _erf(self * (1 / math.sqrt(2))))
+    pdf = D.exp(self * self * -0.5) * (1 / math.sqrt(2 * math.pi))
     return grad * (cdf + self * pdf)
+
+
+def _gelu_grad_np(grad, x):
+    """grad * (cdf(x) + x * pdf(x)), in two buffers."""
+    if x.ndim == 0:  # NumPy's arithmetic on 0-d arrays gives scalars, which take no out=
+        return _gelu_grad_np(np.reshape(grad, 1), x.reshape(1)).reshape(())
+    cdf = _erf_np(np.multiply(x, x.dtype.type(1 / math.sqrt(2))))
+    cdf += 1
+    cdf *= 0.5
+    pdf = np.multiply(x, x)
+    pdf *= -0.5
+    np.exp(pdf, out=pdf)
+    pdf *= x
+    pdf *= 1 / math.sqrt(2 * math.pi)
+    cdf += pdf
+    return np.multiply(grad, cdf, out=cdf)
 
 
 @op("GeluBackward0", raw=True, self=_gelu_grad)
@@ -251,7 +268,12 @@ def _gelu(self, approximate):
     if approximate == "tanh":
         inner = _SQRT_2_OVER_PI * (self + 0.044715 * self * self * self)
         return (0.5 * self * (1 + np.tanh(inner))).astype(self.dtype)
-    return (0.5 * self * (1 + _erf.on_arrays(np.asarray(self / math.sqrt(2))))).astype(self.dtype)
+    if not self.size:
+        return self.copy()
+    out = _erf_np(np.multiply(self, self.dtype.type(1 / math.sqrt(2))))  # 0.5 * x * (1 + erf(x / sqrt(2)))
+    out += 1
+    out *= 0.5
+    return np.multiply(out, self, out=out)
 
 
 def gelu(input, approximate="none"):
