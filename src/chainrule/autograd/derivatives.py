@@ -362,6 +362,8 @@ def all_finite(arr):
     then: one BLAS dot product for a contiguous float32 / float64 / complex array (2.3x quicker than np.add.reduce at
     64k float32). Its overflow (float32 elements past about 1e19 / sqrt(size)) only says False, which sends the
     caller its slower exact way."""
+    if 0 in arr.strides and arr.size:  # a broadcast (sum's gradient): each element once
+        arr = arr[tuple(0 if stride == 0 else slice(None) for stride in arr.strides)]
     if arr.dtype.char in "fdFD" and arr.flags.c_contiguous:
         return bool(np.isfinite(np.vdot(arr, arr)))
     return bool(np.isfinite(np.add.reduce(arr, axis=None)))

@@ -287,9 +287,23 @@ def _sigmoid_np(x):
     return ((np.tanh(x * 0.5) + 1) * 0.5).astype(x.dtype)
 
 
-@op("SiluBackward0", self=lambda grad, self: grad * (D.sigmoid(self) * (1 + self * (1 - D.sigmoid(self)))))
+def _silu_grad_np(grad, self):
+    """grad * s * (1 + self * (1 - s)), s = sigmoid(self), in two buffers."""
+    s = D._sigmoid_into(self)
+    t = np.subtract(1, s)
+    t *= self
+    t += 1
+    t *= s
+    t *= grad
+    return t
+
+
+@op("SiluBackward0", self=lambda grad, self: grad * (D.sigmoid(self) * (1 + self * (1 - D.sigmoid(self)))),
+    raw={"self": _silu_grad_np})
 def _silu(self):
-    return self * _sigmoid_np(self)
+    out = D._sigmoid_into(self)
+    out *= self
+    return out
 
 
 def silu(input, inplace=False):
@@ -534,7 +548,7 @@ def _softmax_np(x, dim):
         return np.exp(x)
     e = x - np.maximum.reduce(x, axis=dim, keepdims=True)  # NOTE [Ufuncs, not NumPy's wrappers]
     np.exp(e, out=e)
-    e /= np.add.reduce(e, axis=dim, keepdims=True)
+    e *= 1 / np.add.reduce(e, axis=dim, keepdims=True)  # (one division per row, a multiplication per element)
     return e
 
 
@@ -553,7 +567,18 @@ def _sum_keep(t, dim):
     return t.sum(dim, keepdims=True) if type(t) is np.ndarray else t.sum(dim, keepdim=True)
 
 
-@op("SoftmaxBackward0", raw=True, self=lambda grad, result, dim: result * (grad - _sum_keep(grad * result, dim)))
+def _softmax_grad_np(grad, result, dim):
+    if result.ndim == 0:
+        return result * (grad - grad * result)
+    out = np.multiply(grad, result)
+    total = np.add.reduce(out, axis=dim, keepdims=True)  # NOTE [Ufuncs, not NumPy's wrappers]
+    np.subtract(grad, total, out=out)
+    out *= result
+    return out
+
+
+@op("SoftmaxBackward0", self=lambda grad, result, dim: result * (grad - _sum_keep(grad * result, dim)),
+    raw={"self": _softmax_grad_np})
 def _softmax(self, dim):
     return _softmax_np(D.widened(self), D.wrap_dim(dim, self.ndim)).astype(self.dtype, copy=False)
 
