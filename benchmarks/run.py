@@ -274,7 +274,7 @@ def main():
     print_table("1 thread (headline): chainrule vs PyTorch (PT) and hand-written NumPy (NP)", one, libs, all_rows)
     print_table("2 threads (wall-clock; the targets are the headline table's)", two, libs,
                 [(*row[:4], []) for row in all_rows if not row[0].startswith(("e_chain", "f_"))])
-    print(f"\nload average at the end: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores (above the core count, "
+    print(f"\nload average at the end: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores (if above the core count, "
           f"other processes skew the wall-clock rows)")
 
 
