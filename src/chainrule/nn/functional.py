@@ -1169,12 +1169,27 @@ def _broadcast_pair(input, target, stacklevel=3):
     return input, target
 
 
-@op("MseLossBackward0", promote=True, raw=True,
+def _mse_grad_np(grad, self, target, reduction, sign):
+    """sign * 2 * (self - target) times each element's share of `grad`, in one buffer."""
+    d = np.subtract(self, target)
+    if d.ndim == 0:  # NumPy's arithmetic on 0-d arrays gives scalars, which take no in-place update
+        d = d.reshape(1)
+    if reduction == "none":
+        d *= grad
+        d *= 2 * sign
+    else:
+        d *= _scale(grad * (2 * sign), self, reduction)  # (a number: each element scaled once)
+    return d.reshape(np.shape(self))
+
+
+@op("MseLossBackward0", promote=True,
     self=lambda grad, self, target, reduction: _scale(grad * 2 * (self - target), self, reduction),
-    target=lambda grad, self, target, reduction: _scale(grad * -2 * (self - target), self, reduction))
+    target=lambda grad, self, target, reduction: _scale(grad * -2 * (self - target), self, reduction),
+    raw={"self": lambda grad, self, target, reduction: _mse_grad_np(grad, self, target, reduction, 1),
+         "target": lambda grad, self, target, reduction: _mse_grad_np(grad, self, target, reduction, -1)})
 def _mse_loss(self, target, reduction):
-    d = self - target
-    return _reduce_np(d * d, reduction)
+    d = np.subtract(self, target)
+    return _reduce_np(np.multiply(d, d, out=d) if d.ndim else d * d, reduction)
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
