@@ -433,3 +433,24 @@ def test_a_large_sigmoid_root_takes_its_gradient_in_its_own_buffer():
     assert peak < 1.5 * x.detach().numpy().nbytes
     y = (np.tanh(x.detach().numpy() * np.float32(0.5)) + np.float32(1)) * np.float32(0.5)
     np.testing.assert_array_equal(x.grad.numpy(), (1 - y) * y)
+
+
+@pytest.mark.parametrize("reduce", ["sum", "mean"])
+def test_a_large_reductions_gradient_is_a_view_no_one_can_write(reduce):
+    # D._spread hands large sum / mean gradients on as read-only broadcast views: the nodes after them read them,
+    # and what users get (.grad, autograd.grad, hooks) is a copy of their own, which in-place changes may edit
+    x = big(requires_grad=True)
+    getattr(T.relu(x), reduce)().backward()
+    want = (x.detach().numpy() > 0) / (N if reduce == "mean" else 1)
+    np.testing.assert_array_equal(x.grad.numpy(), want)
+    assert x.grad.numpy().flags.writeable and x.grad.numpy().flags.c_contiguous
+    getattr(x, reduce)().backward()  # accumulates in place into the .grad above
+    np.testing.assert_array_equal(x.grad.numpy(), want + 1 / (N if reduce == "mean" else 1))
+    (g,) = T.autograd.grad(getattr(x * 3, reduce)(), x)
+    g.add_(1)
+    np.testing.assert_array_equal(g.numpy(), 3 / (N if reduce == "mean" else 1) + 1)
+    seen = []
+    x.grad = None
+    x.register_hook(lambda grad: seen.append(grad.mul_(2)))
+    getattr(x, reduce)().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), np.full(N, 2 / (N if reduce == "mean" else 1)))

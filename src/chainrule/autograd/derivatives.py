@@ -532,8 +532,12 @@ def _share(grad, n):
 
 
 def _spread(arr, shape):
-    """`arr` broadcast to `shape` as an array of its own: for raw formulas, where NumPy's zero-stride views
-    cost more (1.5-2 us) than writing a small result, and a gradient of its own can become `.grad` as it is."""
+    """`arr` broadcast to `shape`, for raw formulas: a small one as an array of its own, as NumPy's zero-stride
+    views cost more (1.5-2 us) than writing it, and a gradient of its own can become `.grad` as it is; a large one
+    as a read-only view, which saves a pass over memory (the formulas downstream read it from cache; no formula
+    writes into it, see op.only_here, and a leaf, a hook or autograd.grad gets a copy)."""
+    if math.prod(shape) >= _op._REUSE_MIN:
+        return np.broadcast_to(arr, shape)
     out = np.empty(shape, arr.dtype)
     out[...] = arr
     return out

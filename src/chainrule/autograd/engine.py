@@ -192,7 +192,7 @@ def _walk_watched(roots, grads, retain_graph, raw, captures):
             g = inputs[0]
             owned = raw and g is not None and only_here(g)  # the leaf may keep it as .grad, uncopied
             if raw and g is not None:
-                g = _make(g)
+                g = _make(_writable(g))
             if node.variable._hooks and g is not None:
                 returned = _run_tensor_hooks(node.variable, g)
                 owned = owned and returned is g
@@ -211,7 +211,7 @@ def _walk_watched(roots, grads, retain_graph, raw, captures):
                 for nr, g in enumerate(inputs):
                     slot = captures.get((node, nr))
                     if slot is not None:
-                        captured[slot] = _make(g) if raw and g is not None else g
+                        captured[slot] = _make(_writable(g)) if raw and g is not None else g
                 run = run and node in must_run
             if run:
                 came = inputs[:] if node._hooks else None  # held: no formula may write into what hooks see
@@ -248,6 +248,11 @@ def _make(arr):
     return _op.Tensor._make(arr)
 
 
+def _writable(arr):
+    """A gradient as hooks and autograd.grad hand it out: a read-only view (a large sum's, see D._spread) copied."""
+    return arr if arr.flags.writeable else arr.copy()
+
+
 def _arrays(tensors):
     return [None if t is None else t._data for t in tensors]
 
@@ -260,7 +265,7 @@ def apply_wrapped(node, grads, release=False):
 def _run_node_hooks(hooks, raw, grads, *more):
     """A node's hooks (or pre-hooks) see Tensors; a returned sequence replaces `grads`."""
     if raw:
-        grads = _op._wrap(list(grads))
+        grads = _op._wrap([g if type(g) is not _ndarray else _writable(g) for g in grads])
         more = [_op._wrap(list(m)) for m in more]
     for hook in hooks:
         replaced = hook(grads, *more)
