@@ -1950,22 +1950,20 @@ def _sum_over(t, dims):
     return t.sum(dims) if dims else t
 
 
-def _ln_grad_input(grad, self, normalized_shape, weight, eps):
-    dims = tuple(range(self.ndim - len(normalized_shape), self.ndim))
-    xhat, rstd = _normalized(self, dims, eps)
-    g = grad * weight if weight is not None else grad
-    return _norm_input_grad(g, xhat, rstd, dims)
-
-
-def _ln_grad_weight(grad, self, normalized_shape, eps):
+@joint
+def _ln_grads(grad, self, normalized_shape, weight, bias_shape, eps):
+    """layer_norm's (input, weight, bias) gradients, normalizing the input once for both of the first two; on
+    arrays (raw) or Tensors. A missing weight or bias (no shape) gets none."""
     lead = tuple(range(self.ndim - len(normalized_shape)))
-    xhat, _ = _normalized(self, tuple(range(len(lead), self.ndim)), eps)
-    return _sum_over(grad * xhat, lead)
+    xhat, rstd = _normalized(self, tuple(range(len(lead), self.ndim)), eps)
+    g_input = _norm_input_grad(grad * weight if weight is not None else grad, xhat, rstd,
+                               tuple(range(len(lead), self.ndim)))
+    g_weight = None if weight is None else _sum_over(grad * xhat, lead)
+    return g_input, g_weight, _sum_over(grad, lead) if bias_shape else None
 
 
-@op("NativeLayerNormBackward0", promote=True, raw=True, self=_ln_grad_input, weight=_ln_grad_weight,
-    bias=lambda grad, self_shape, normalized_shape: _sum_over(grad, tuple(range(len(self_shape)
-                                                                                - len(normalized_shape)))))
+@op("NativeLayerNormBackward0", promote=True, self=_ln_grads, weight=_ln_grads, bias=_ln_grads,
+    raw={"self": _ln_grads, "weight": _ln_grads, "bias": _ln_grads})
 def _native_layer_norm(self, normalized_shape, weight, bias, eps):
     dims = tuple(range(self.ndim - len(normalized_shape), self.ndim))
     out = self - D.mean_np(self, dims, keepdims=True)
@@ -2006,36 +2004,37 @@ def _bn_stats_dims(ndim):
     return (0,) + tuple(range(2, ndim))
 
 
-def _bn_grad_input(grad, input, weight, running_mean, running_var, training, eps):
+@joint
+def _bn_grads(grad, input, weight, bias_shape, running_mean, running_var, training, eps):
+    """batch_norm's (input, weight, bias) gradients, normalizing the input once for both of the first two; on
+    arrays (raw) or Tensors. A missing weight or bias (no shape) gets none."""
     dims = _bn_stats_dims(input.ndim)
     g = grad * _channel_view(weight, input.ndim) if weight is not None else grad
     if training:
         xhat, rstd = _normalized(input, dims, eps)
-        return _norm_input_grad(g, xhat, rstd, dims)
-    rstd = 1 / np.sqrt(_raw(running_var) + eps)
-    return g * D.constant(rstd.reshape((-1,) + (1,) * (input.ndim - 2)).astype(_raw(input).dtype))
-
-
-def _bn_grad_weight(grad, input, running_mean, running_var, training, eps):
-    dims = _bn_stats_dims(input.ndim)
-    if training:
-        xhat, _ = _normalized(input, dims, eps)
+        g_input = _norm_input_grad(g, xhat, rstd, dims)
     else:
         shape = (-1,) + (1,) * (input.ndim - 2)
-        rstd = (1 / np.sqrt(_raw(running_var) + eps)).reshape(shape)
-        xhat = (input - D.constant(_raw(running_mean).reshape(shape))) * D.constant(rstd.astype(_raw(input).dtype))
-    return (grad * xhat).sum(dims)
+        rstd = (1 / np.sqrt(_raw(running_var) + eps)).reshape(shape).astype(_raw(input).dtype)
+        mean = _raw(running_mean).reshape(shape)
+        if type(grad) is np.ndarray:
+            g_input, xhat = g * rstd, (input - mean) * rstd
+        else:
+            g_input, xhat = g * D.constant(rstd), (input - D.constant(mean)) * D.constant(rstd)
+    g_weight = None if weight is None else (grad * xhat).sum(dims)
+    return g_input, g_weight, grad.sum(dims) if bias_shape else None
 
 
 @op("NativeBatchNormBackward0", promote=True, nondiff=("running_mean", "running_var"),
-    input=_bn_grad_input, weight=_bn_grad_weight,
-    bias=lambda grad, input_shape: grad.sum(_bn_stats_dims(len(input_shape))))
+    input=_bn_grads, weight=_bn_grads, bias=_bn_grads,
+    raw={"input": _bn_grads, "weight": _bn_grads, "bias": _bn_grads})
 def _native_batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps):
     dims = _bn_stats_dims(input.ndim)
     shape = (-1,) + (1,) * (input.ndim - 2)
     if training:
         mu = D.mean_np(input, dims)
-        var = D.mean_np(np.square(input - mu.reshape(shape)), dims)
+        out = input - mu.reshape(shape)
+        var = D.mean_np(np.square(out), dims)
         n = input.size // max(input.shape[1], 1)
         if running_mean is not None:
             running_mean[...] = (1 - momentum) * running_mean + momentum * mu
@@ -2043,12 +2042,13 @@ def _native_batch_norm(input, weight, bias, running_mean, running_var, training,
             running_var[...] = (1 - momentum) * running_var + momentum * var * (n / max(n - 1, 1))
     else:
         mu, var = running_mean, running_var
-    out = (input - mu.reshape(shape)) / np.sqrt(var.reshape(shape) + eps)
+        out = input - mu.reshape(shape).astype(input.dtype)
+    out /= np.sqrt(var.reshape(shape) + eps).astype(out.dtype)  # in place: one buffer from here on
     if weight is not None:
-        out = out * weight.reshape(shape)
+        out *= weight.reshape(shape)
     if bias is not None:
-        out = out + bias.reshape(shape)
-    return out.astype(input.dtype)
+        out += bias.reshape(shape)
+    return out
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
