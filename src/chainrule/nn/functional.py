@@ -1951,28 +1951,46 @@ def _sum_over(t, dims):
 
 
 @joint
-def _ln_grads(grad, self, normalized_shape, weight, bias_shape, eps):
-    """layer_norm's (input, weight, bias) gradients, normalizing the input once for both of the first two; on
-    arrays (raw) or Tensors. A missing weight or bias (no shape) gets none."""
+def _ln_grads(grads, self, normalized_shape, weight, bias_shape, eps):
+    """layer_norm's (input, weight, bias) gradients in chainrule ops, so that they differentiate again (the saved
+    mean and rstd are outputs without a gradient: they are recomputed from the input here). A missing weight or
+    bias (no shape) gets none."""
     lead = tuple(range(self.ndim - len(normalized_shape)))
     xhat, rstd = _normalized(self, tuple(range(len(lead), self.ndim)), eps)
-    g_input = _norm_input_grad(grad * weight if weight is not None else grad, xhat, rstd,
-                               tuple(range(len(lead), self.ndim)))
+    return _ln_grads_from(grads[0], xhat, rstd, lead, weight, bias_shape)
+
+
+@joint
+def _ln_grads_np(grads, self, normalized_shape, weight, bias_shape, result1, result2):
+    """_ln_grads on arrays, from the mean and rstd the forward saved (as PyTorch's native_layer_norm)."""
+    xhat = np.subtract(self, result1)
+    xhat *= result2
+    return _ln_grads_from(grads[0], xhat, result2, tuple(range(self.ndim - len(normalized_shape))), weight,
+                          bias_shape)
+
+
+def _ln_grads_from(grad, xhat, rstd, lead, weight, bias_shape):
+    dims = tuple(range(len(lead), xhat.ndim))
+    g_input = _norm_input_grad(grad * weight if weight is not None else grad, xhat, rstd, dims)
     g_weight = None if weight is None else _sum_over(grad * xhat, lead)
     return g_input, g_weight, _sum_over(grad, lead) if bias_shape else None
 
 
-@op("NativeLayerNormBackward0", promote=True, self=_ln_grads, weight=_ln_grads, bias=_ln_grads,
-    raw={"self": _ln_grads, "weight": _ln_grads, "bias": _ln_grads})
+@op("NativeLayerNormBackward0", promote=True, outputs=3, nondiff_outputs=(1, 2),
+    self=_ln_grads, weight=_ln_grads, bias=_ln_grads,
+    raw={"self": _ln_grads_np, "weight": _ln_grads_np, "bias": _ln_grads_np})
 def _native_layer_norm(self, normalized_shape, weight, bias, eps):
+    """(output, mean, rstd), the mean and rstd of shape (*lead, 1, ...) as PyTorch's native_layer_norm."""
     dims = tuple(range(self.ndim - len(normalized_shape), self.ndim))
-    out = self - D.mean_np(self, dims, keepdims=True)
-    out *= 1.0 / np.sqrt(D.mean_np(np.square(out), dims, keepdims=True) + eps)  # in place: one temporary
+    mean = D.mean_np(self, dims, keepdims=True)
+    out = self - mean
+    rstd = 1.0 / np.sqrt(D.mean_np(np.square(out), dims, keepdims=True) + eps)
+    out *= rstd  # in place: one temporary
     if weight is not None:
         out *= weight
     if bias is not None:
         out += bias
-    return out
+    return out, mean, rstd
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
@@ -1993,7 +2011,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
             raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but got {name} of shape "
                                f"{list(t.shape)} and normalized_shape = {list(normalized_shape)}")
     _check_float(input, "LayerNormKernelImpl")
-    return _native_layer_norm(input, normalized_shape, weight, bias, eps)
+    return _native_layer_norm(input, normalized_shape, weight, bias, eps)[0]
 
 
 def _channel_view(t, ndim):
