@@ -226,3 +226,18 @@ def test_adaptive_average_pools_keep_infinities_in_their_bins(expr):
         a.flat[rng.integers(a.size, size=2)] = rng.choice([np.inf, -np.inf, np.nan], size=2)
         got, want = (eval(expr, {"F": lib.nn.functional, "x": lib.tensor(a)}).numpy() for lib in (chainrule, torch))
         np.testing.assert_allclose(got, want, rtol=1e-6)
+
+
+def test_hardsigmoid_rounds_as_pytorch_in_every_float_dtype():
+    # PyTorch computes (x + 3) clamped / 6 (halves in float32) and scales the gradient by 1/6 held as a float
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(0).standard_normal(2000) * 4
+    for dtype in (np.float64, np.float32, np.float16):
+        got, want = [], []
+        for lib, out in ((chainrule, got), (torch, want)):
+            t = lib.tensor(x.astype(dtype), requires_grad=True)
+            y = lib.nn.functional.hardsigmoid(t)
+            y.sum().backward()
+            out += [y.detach().numpy(), t.grad.numpy()]
+        for g, w in zip(got, want):
+            np.testing.assert_array_equal(g, w)

@@ -347,9 +347,14 @@ def softsign(input):
     return input / (D.abs(input) + 1)
 
 
-@op("HardsigmoidBackward0", self=lambda grad, self: _where((_raw(self) > -3) & (_raw(self) < 3), grad / 6, 0.0))
+_ONE_SIXTH_F = float(np.float32(1 / 6))  # PyTorch's hardsigmoid backward scales by 1/6 as a float in every dtype
+
+
+@op("HardsigmoidBackward0",
+    self=lambda grad, self: _where((_raw(self) > -3) & (_raw(self) < 3), grad * _ONE_SIXTH_F, 0.0))
 def _hardsigmoid(self):
-    return np.clip(self / 6 + 0.5, 0, 1).astype(self.dtype)
+    # (x + 3) clamped, then / 6, halves in float32: PyTorch's rounding
+    return (np.clip(D.widened(self) + 3, 0, 6) / 6).astype(self.dtype)
 
 
 def hardsigmoid(input, inplace=False):
