@@ -241,3 +241,30 @@ def test_hardsigmoid_rounds_as_pytorch_in_every_float_dtype():
             out += [y.detach().numpy(), t.grad.numpy()]
         for g, w in zip(got, want):
             np.testing.assert_array_equal(g, w)
+
+
+def test_constant_pad_matches_torch_over_random_pads_and_crops():
+    # negative pads crop first (PyTorch narrows, then pads): a crop past the tensor's size raises narrow()'s error
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        shape = tuple(int(v) for v in rng.integers(0, 5, int(rng.integers(1, 4))))
+        pad = tuple(int(v) for v in rng.integers(-3, 4, 2 * int(rng.integers(1, len(shape) + 1))))
+        value = float(rng.choice([0, 1.5, -2]))
+        x = rng.standard_normal(shape)
+        results = []
+        for lib in (chainrule, torch):
+            t = lib.tensor(x, requires_grad=True)
+            try:
+                y = lib.nn.functional.pad(t, pad, value=value)
+            except RuntimeError as e:
+                results.append(str(e))
+                continue
+            (y * y).sum().backward()
+            results.append((y.detach().numpy(), t.grad.numpy()))
+        got, want = results
+        if isinstance(want, str):
+            assert got == want, (shape, pad)
+        else:
+            for g, w in zip(got, want):
+                np.testing.assert_array_equal(g, w)

@@ -605,15 +605,23 @@ def _flat_index(per_dim, sizes):
 # ---- padding ----------------------------------------------------------------------------------------------
 @op("ConstantPadNdBackward0", self=lambda grad, pad: _constant_pad_nd(grad, tuple(-p for p in pad), 0))
 def _constant_pad_nd(self, pad, value):
+    """A filled array with the kept part of self assigned into it (a negative pad crops). NOTE: np.pad costs
+    ~20 us of Python on a small tensor."""
     n = len(pad) // 2
-    widths, crop = [(0, 0)] * (self.ndim - n), [slice(None)] * (self.ndim - n)
+    lead = self.ndim - n
+    shape, kept, into = list(self.shape[:lead]), [slice(None)] * lead, [slice(None)] * lead
     for i in range(n):
         lo, hi = pad[2 * (n - 1 - i)], pad[2 * (n - 1 - i) + 1]
-        widths.append((max(lo, 0), max(hi, 0)))
-        size = self.shape[self.ndim - n + i] + max(lo, 0) + max(hi, 0)
-        crop.append(slice(-min(lo, 0), size + min(hi, 0)))
-    out = np.pad(self, widths, constant_values=value) if any(w != (0, 0) for w in widths) else self.copy()
-    return np.ascontiguousarray(out[tuple(crop)])
+        size = self.shape[lead + i]
+        if size + min(lo, 0) + min(hi, 0) < 0:  # PyTorch crops first, by narrow(), then pads
+            raise RuntimeError("narrow(): length must be non-negative.")
+        start, stop = max(-lo, 0), max(size - max(-hi, 0), max(-lo, 0))
+        shape.append(size + lo + hi)
+        kept.append(slice(start, stop))
+        into.append(slice(max(lo, 0), max(lo, 0) + stop - start))
+    out = np.zeros(shape, self.dtype) if value == 0 else np.full(shape, value, self.dtype)
+    out[tuple(into)] = self[tuple(kept)]
+    return out
 
 
 _PAD_OPS = {(m, d): _gather_op(f"{m}Pad{d}DBackward0") for m in ("Reflection", "Replication") for d in (1, 2, 3)}
