@@ -198,9 +198,13 @@ def _evenly_distribute(grad, self, result):
 
 
 def _scale_grad_by_count(grad, self, result, axes, keepdim):
-    """amax/amin's gradient: grad / (number of maxima) at every maximum of its slice."""
+    """amax/amin's gradient: grad / (number of maxima) at every maximum of its slice; on arrays (raw) or Tensors."""
     g = _restore(grad, self.shape, axes, keepdim)
-    mask = self._data == _restore(result, self.shape, axes, keepdim)._data
+    result = _restore(result, self.shape, axes, keepdim)
+    if type(g) is np.ndarray:
+        mask = self == result
+        return g / np.add.reduce(mask, axis=axes, keepdims=True).astype(g.dtype) * mask
+    mask = self._data == result._data
     return g / D.constant(mask.sum(axis=axes, keepdims=True)) * D.constant(mask)
 
 
@@ -323,7 +327,7 @@ def min(self, dim=None, keepdim=False, *, other=None):
     return _extreme("min", self, dim, keepdim, other, _min_all, _min_values, _min_type, minimum, np.argmin)
 
 
-@op("AmaxBackward0", shown=DIM_LIST, self=lambda grad, self, result, dim, keepdim: _scale_grad_by_count(
+@op("AmaxBackward0", shown=DIM_LIST, raw=True, self=lambda grad, self, result, dim, keepdim: _scale_grad_by_count(
     grad, self, result, _axes(dim, self.ndim), keepdim))
 def amax(self, dim=(), keepdim=False):
     """Maximum over dim (int or tuple; () means all dims). Ties share the gradient evenly."""
@@ -333,7 +337,7 @@ def amax(self, dim=(), keepdim=False):
     return np.amax(self, axis=axes, keepdims=keepdim)
 
 
-@op("AminBackward0", shown=DIM_LIST, self=lambda grad, self, result, dim, keepdim: _scale_grad_by_count(
+@op("AminBackward0", shown=DIM_LIST, raw=True, self=lambda grad, self, result, dim, keepdim: _scale_grad_by_count(
     grad, self, result, _axes(dim, self.ndim), keepdim))
 def amin(self, dim=(), keepdim=False):
     """Minimum over dim (int or tuple; () means all dims). Ties share the gradient evenly."""

@@ -903,8 +903,19 @@ def _moved(arr, d):
     return np.moveaxis(arr.reshape(1) if arr.ndim == 0 else arr, d, 0)
 
 
+def _index_select_grad_np(grad, self_shape, dim, index):
+    """Zeros of self's shape with grad added at the selected entries (repeated ones add up)."""
+    if not self_shape:  # a 0-d tensor's one entry
+        return np.array(grad, copy=True).reshape(())
+    out = np.zeros(self_shape, grad.dtype)
+    d = wrap_dim(dim, len(self_shape))
+    np.add.at(out, (slice(None),) * d + (_as1d(index),), grad)
+    return out
+
+
 @op("IndexSelectBackward0", nondiff=("index",),
-    self=lambda grad, self_shape, dim, index: index_add(_zeros(self_shape, grad), dim, index, grad))
+    self=lambda grad, self_shape, dim, index: index_add(_zeros(self_shape, grad), dim, index, grad),
+    raw={"self": _index_select_grad_np})
 def _index_select(self, dim, index):
     idx = _check_index_vector(index, "index_select")
     d = wrap_dim(dim, self.ndim)

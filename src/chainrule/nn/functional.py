@@ -1229,9 +1229,24 @@ def _smooth_l1_grad(grad, self, target, reduction, beta, sign):
     return _scale(g * grad * sign, self, reduction)
 
 
+def _piecewise_loss_grad_np(grad, self, target, reduction, threshold, divisor, outside, sign):
+    """The array form of _smooth_l1_grad and _huber_grad: d / divisor where |d| < threshold, else sign(d) *
+    outside (NaN where d is NaN), times grad and sign, and each element's share of a reduced loss."""
+    d = np.subtract(self, target)
+    g = np.where(np.abs(d) < threshold, d / divisor if divisor != 1 else d, np.sign(d) * outside)
+    g *= grad
+    if sign < 0:
+        np.negative(g, out=g)
+    return _scale(g, self, reduction)
+
+
 @op("SmoothL1LossBackward0", promote=True,
     self=lambda grad, self, target, reduction, beta: _smooth_l1_grad(grad, self, target, reduction, beta, 1),
-    target=lambda grad, self, target, reduction, beta: _smooth_l1_grad(grad, self, target, reduction, beta, -1))
+    target=lambda grad, self, target, reduction, beta: _smooth_l1_grad(grad, self, target, reduction, beta, -1),
+    raw={"self": lambda grad, self, target, reduction, beta: _piecewise_loss_grad_np(
+             grad, self, target, reduction, beta, beta, 1.0, 1),
+         "target": lambda grad, self, target, reduction, beta: _piecewise_loss_grad_np(
+             grad, self, target, reduction, beta, beta, 1.0, -1)})
 def _smooth_l1_loss(self, target, reduction, beta):
     z = np.abs(self - target)
     return _reduce_np(np.where(z < beta, 0.5 * z * z / beta, z - 0.5 * beta).astype(z.dtype), reduction)
@@ -1256,7 +1271,11 @@ def _huber_grad(grad, self, target, reduction, delta, sign):
 
 @op("HuberLossBackward0", promote=True,
     self=lambda grad, self, target, reduction, delta: _huber_grad(grad, self, target, reduction, delta, 1),
-    target=lambda grad, self, target, reduction, delta: _huber_grad(grad, self, target, reduction, delta, -1))
+    target=lambda grad, self, target, reduction, delta: _huber_grad(grad, self, target, reduction, delta, -1),
+    raw={"self": lambda grad, self, target, reduction, delta: _piecewise_loss_grad_np(
+             grad, self, target, reduction, delta, 1.0, delta, 1),
+         "target": lambda grad, self, target, reduction, delta: _piecewise_loss_grad_np(
+             grad, self, target, reduction, delta, 1.0, delta, -1)})
 def _huber_loss(self, target, reduction, delta):
     z = np.abs(self - target)
     return _reduce_np(np.where(z < delta, 0.5 * z * z, delta * (z - 0.5 * delta)).astype(z.dtype), reduction)
