@@ -266,3 +266,24 @@ def test_integer_powers_with_negative_tensor_exponents_and_comparisons_with_a_nu
                     getattr(lib, name)(first, lib.tensor([1.0, 2.0]))
                 messages.append(str(caught.value))
             assert messages[0] == messages[1]
+
+
+def test_stable_sort_matches_torch_in_every_small_dtype():
+    # sorting keys and positions packed into one uint64 (dtypes of 32 bits or fewer) must give the stable order:
+    # ties in position order, NaN largest, -0.0 equal to 0.0, descending with ties still in position order
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    for k, dtype in enumerate([np.float32, np.float16, np.float64, np.int32, np.int64, np.int16, np.uint8,
+                               np.int8, np.bool_] * 30):
+        shape = tuple(int(v) for v in rng.integers(0, 6, int(rng.integers(1, 4))))
+        x = rng.integers(-3, 4, shape)
+        x = x > 0 if dtype is np.bool_ else (x + 3 if dtype is np.uint8 else x).astype(dtype)
+        if x.dtype.kind == "f" and x.size:
+            flat = x.reshape(-1)
+            flat[rng.integers(0, x.size, 2)] = np.nan
+            flat[rng.integers(0, x.size, 1)] = -0.0
+        dim, descending = int(rng.integers(-x.ndim, x.ndim)), bool(k % 2)
+        got = chainrule.sort(chainrule.tensor(x), stable=True, dim=dim, descending=descending)
+        want = torch.sort(torch.tensor(x), stable=True, dim=dim, descending=descending)
+        np.testing.assert_array_equal(got[0].numpy(), want[0].numpy())
+        np.testing.assert_array_equal(got[1].numpy(), want[1].numpy())
