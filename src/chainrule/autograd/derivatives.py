@@ -525,6 +525,14 @@ def _sum_dtype(arr, dtype):
     return np.int64 if arr.dtype.kind in "biu" else None
 
 
+def along_axis(index, d):
+    """The fancy index that np.take_along_axis / np.put_along_axis build for `index` along axis d (d >= 0): each
+    other axis by its position. NOTE: built here, it saves those functions' ~8 us of Python per call."""
+    last = index.ndim - 1
+    return tuple(index if axis == d else np.arange(n).reshape((n,) + (1,) * (last - axis))
+                 for axis, n in enumerate(index.shape))
+
+
 def _share(grad, n):
     """A gradient array divided among n elements; a 0-d one goes through its NumPy scalar, as NumPy's scalar
     arithmetic is about 8x faster than a 0-d array's with a Python number."""

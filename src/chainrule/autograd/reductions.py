@@ -130,19 +130,11 @@ def _scalar_like(arr, value):
 
 
 # ---- gather / scatter: the backward of every value-selecting op --------------------------------------------
-def _along(index, d):
-    """The fancy index that np.take_along_axis / np.put_along_axis build for `index` along axis d (d >= 0): each
-    other axis by its position. NOTE: built here, it saves those functions' ~8 us of Python per call."""
-    last = index.ndim - 1
-    return tuple(index if axis == d else np.arange(n).reshape((n,) + (1,) * (last - axis))
-                 for axis, n in enumerate(index.shape))
-
-
 @op("GatherBackward0", nondiff=("index",),  # scatter_add: an index may repeat (cummax)
     self=lambda grad, self_shape, dim, index: _scatter_add(grad, dim, index, self_shape),
     raw={"self": lambda grad, self_shape, dim, index: _scatter_add.on_arrays(grad, dim, index, self_shape)})
 def _gather(self, dim, index):
-    return self[_along(index, wrap_dim(dim, self.ndim))] if self.ndim else self.copy()
+    return self[D.along_axis(index, wrap_dim(dim, self.ndim))] if self.ndim else self.copy()
 
 
 def _scatter_into_zeros(grad_fn, accumulate):
@@ -156,7 +148,7 @@ def _scatter_into_zeros(grad_fn, accumulate):
             where[dim] = index
             np.add.at(out, tuple(where), src)
         else:
-            out[_along(index, wrap_dim(dim, len(shape)))] = src
+            out[D.along_axis(index, wrap_dim(dim, len(shape)))] = src
         return out
     return _scatter
 
@@ -188,7 +180,7 @@ def _selector(grad_fn, scatter=_scatter, shown=None):
         if not self.ndim:
             return self.copy()
         d = wrap_dim(dim, self.ndim)
-        out = self[_along(indices if keepdim else np.expand_dims(indices, d), d)]
+        out = self[D.along_axis(indices if keepdim else np.expand_dims(indices, d), d)]
         return out if keepdim else np.squeeze(out, dim)
     values.__name__ = values.__qualname__ = "_" + grad_fn
     return op(grad_fn, nondiff=("indices",), shown=shown, raw=True,

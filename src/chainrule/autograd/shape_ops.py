@@ -666,11 +666,6 @@ def _check_gather_like(self, dim, index, name, src=None):
     return d
 
 
-def _coords(index, d):
-    """Fancy-index coordinates of the elements a gather/scatter touches: `index` along d, its own position elsewhere."""
-    coords = list(np.indices(index.shape, sparse=True))
-    coords[d] = index
-    return tuple(coords)
 
 
 def _crop(src, shape):
@@ -687,13 +682,23 @@ def _check_same_dtype(self, src, name="scatter"):
 
 
 # ---- gather / scatter -----------------------------------------------------------------------------------
+def _gather_grad_np(grad, self_shape, dim, index):
+    """Zeros of self's shape with grad added where the gather read (repeated entries add up)."""
+    if not self_shape:  # every read was the one entry
+        return np.add.reduce(np.reshape(grad, -1), keepdims=True).reshape(())
+    out = np.zeros(self_shape, grad.dtype)
+    np.add.at(out, D.along_axis(index, wrap_dim(dim, len(self_shape))), grad)
+    return out
+
+
 @op("GatherBackward0", nondiff=("index",),
-    self=lambda grad, self_shape, dim, index: scatter_add(_zeros(self_shape, grad), dim, index, grad))
+    self=lambda grad, self_shape, dim, index: scatter_add(_zeros(self_shape, grad), dim, index, grad),
+    raw={"self": _gather_grad_np})
 def _gather(self, dim, index):
     d = _check_gather_like(self, dim, index, "gather")
     if self.ndim == 0:
         return self[()] if index.ndim == 0 else np.broadcast_to(self, index.shape).copy()
-    return self[_coords(index, d)]
+    return self[D.along_axis(index, d)]
 
 
 @public
@@ -707,7 +712,7 @@ def _scatter_np(self, d, index, src, how):
     if index.size == 0:
         return out
     o, idx = (out.reshape(1), index.reshape(1)) if out.ndim == 0 else (out, index)
-    coords = _coords(idx, d)
+    coords = D.along_axis(idx, d)
     vals = _crop(_as1d(src), idx.shape) if isinstance(src, np.ndarray) and src.ndim else src
     if how is None:
         o[coords] = vals
@@ -799,7 +804,7 @@ def _scatter_reduce_np(self, d, index, src, reduce, include_self):
     if index.size == 0:
         return out
     o, idx = (out.reshape(1), index.reshape(1)) if out.ndim == 0 else (out, index)
-    coords = _coords(idx, d)
+    coords = D.along_axis(idx, d)
     vals = _crop(_as1d(src), idx.shape)
     if reduce in ("sum", "mean"):
         if not include_self:
@@ -859,7 +864,9 @@ def _scatter_reduce_backward(which, grad, self, dim, index, src, reduce, include
             src_zero = s == 0
             nz = _scatter_reduce_np(np.zeros(self.shape, grad._data.dtype), wrap_dim(dim, self.ndim), index._data,
                                     src_zero.astype(grad._data.dtype), "sum", True)
-            single = src_zero & (nz[_coords(index._data, wrap_dim(dim, self.ndim))] == 1) if self.ndim else src_zero
+            if self.ndim:
+                src_zero &= nz[D.along_axis(index._data, wrap_dim(dim, self.ndim))] == 1
+            single = src_zero
             srcc = src if src.shape == index.shape else src[tuple(slice(0, k) for k in index.shape)]
             masked_src = masked_fill(srcc, T._make(single), 1)
             masked_src_result = scatter_reduce(self, dim, index, masked_src, reduce, include_self=include_self)
