@@ -542,15 +542,27 @@ def _logsumexp_backward(grad, self, result, dim, keepdim):
     return _restore(grad, self.shape, axes, keepdim) * (self - _restore(result, self.shape, axes, keepdim)).exp()
 
 
-@op("LogsumexpBackward0", float_op=True, shown=DIM_LIST,
-    self=lambda grad, self, result, dim, keepdim: _logsumexp_backward(grad, self, result, dim, keepdim))
-def logsumexp(self, dim, keepdim=False):
-    """log(sum(exp(x))) over dim, stable for large |x|: the max is subtracted first (infinite maxima are not)."""
+def _logsumexp_grad_np(grad, self, result, dim, keepdim):
+    """_logsumexp_backward on arrays, in one buffer."""
     axes = _axes(dim, self.ndim)
-    with np.errstate(all="ignore"):
-        top = np.max(self, axis=axes, keepdims=True, initial=-np.inf)
-        top = np.where(np.isinf(top), 0, top).astype(self.dtype)
-        total = np.log(np.sum(np.exp(self - top), axis=axes, keepdims=keepdim))
+    out = np.subtract(self, _restore(result, self.shape, axes, keepdim))
+    if not self.ndim:  # NumPy's arithmetic on 0-d arrays gives scalars, which take no out=
+        return grad * np.exp(out)
+    np.exp(out, out=out)
+    out *= _restore(grad, self.shape, axes, keepdim)
+    return out
+
+
+@op("LogsumexpBackward0", float_op=True, shown=DIM_LIST,
+    self=lambda grad, self, result, dim, keepdim: _logsumexp_backward(grad, self, result, dim, keepdim),
+    raw={"self": _logsumexp_grad_np})
+def logsumexp(self, dim, keepdim=False):
+    """log(sum(exp(x))) over dim, stable for large |x|: the max is subtracted first (infinite maxima are not).
+    NOTE [Ufuncs, not NumPy's wrappers]: overflow and inf - inf stay silent."""
+    axes = _axes(dim, self.ndim)
+    top = np.maximum.reduce(self, axis=axes, keepdims=True, initial=-np.inf)
+    top = np.where(np.isinf(top), 0, top).astype(self.dtype)
+    total = np.log(np.add.reduce(np.exp(self - top), axis=axes, keepdims=keepdim))
     return total + (top if keepdim else np.squeeze(top, axes))
 
 
