@@ -576,7 +576,17 @@ def _cumsum_backward(grad, dim):
     return _reversed_cumsum(grad, d)
 
 
-@op("CumsumBackward0", self=lambda grad, dim: _cumsum_backward(grad, dim))
+def _cumsum_grad_np(grad, dim):
+    """_cumsum_backward on arrays: the running sum from the end, through reversed views."""
+    if grad.ndim == 0:
+        return grad
+    reverse = (slice(None),) * wrap_dim(dim, grad.ndim) + (slice(None, None, -1),)
+    total = np.add.accumulate(grad[reverse], axis=len(reverse) - 1,
+                              dtype=np.float32 if grad.dtype == np.float16 else None)  # as _cumsum
+    return total[reverse].astype(grad.dtype, copy=False)
+
+
+@op("CumsumBackward0", self=lambda grad, dim: _cumsum_backward(grad, dim), raw={"self": _cumsum_grad_np})
 def _cumsum(self, dim, dtype=None):
     d = wrap_dim(dim, self.ndim)
     out = _acc_dtype(self, dtype)
