@@ -250,7 +250,8 @@ _LETTERS = string.ascii_letters
 
 
 @op("EinsumBackward0", listed=True,
-    tensors=lambda grad, tensors, subscripts: _einsum_contract_backward(grad, tensors, subscripts))
+    tensors=lambda grad, tensors, subscripts: _einsum_contract_backward(grad, tensors, subscripts),
+    raw={"tensors": lambda grad, tensors, subscripts: _einsum_contract_backward(grad, tensors, subscripts)})
 def _einsum_contract(tensors, subscripts):
     # Every operand's labels are distinct and sized consistently (diagonals and broadcasts already taken).
     # NOTE: pairwise contraction order for three or more operands; a single C loop is faster for two.
@@ -258,6 +259,8 @@ def _einsum_contract(tensors, subscripts):
 
 
 def _einsum_contract_backward(grad, tensors, subscripts):
+    """Each operand's gradient: the contraction of grad with the other operands; on arrays (raw) or Tensors."""
+    raw = type(grad) is np.ndarray
     ins, out = subscripts.split("->")
     ins = ins.split(",")
     grads = []
@@ -265,10 +268,12 @@ def _einsum_contract_backward(grad, tensors, subscripts):
         others = [(s, x) for i, (s, x) in enumerate(zip(ins, tensors)) if i != k]
         seen = set(out).union(*[set(s) for s, _ in others])
         present = "".join(c for c in ins[k] if c in seen)
-        g = _einsum_contract([grad] + [x for _, x in others],
-                             ",".join([out] + [s for s, _ in others]) + "->" + present)
+        operands = [grad] + [x for _, x in others]
+        equation = ",".join([out] + [s for s, _ in others]) + "->" + present
+        g = _einsum_contract.on_arrays(operands, equation) if raw else _einsum_contract(operands, equation)
         if len(present) != len(ins[k]):  # labels summed only inside operand k: broadcast the gradient back
-            g = D.reshape(g, tuple(n if c in seen else 1 for c, n in zip(ins[k], t.shape))).expand(t.shape)
+            kept = tuple(n if c in seen else 1 for c, n in zip(ins[k], t.shape))
+            g = np.broadcast_to(g.reshape(kept), t.shape) if raw else D.reshape(g, kept).expand(t.shape)
         grads.append(g)
     return grads
 
