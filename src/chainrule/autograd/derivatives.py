@@ -455,7 +455,8 @@ def _clamp_mask(self, min, max):
 
 @op("ClampBackward1", promote=True, nondiff=("min", "max"),
     self=lambda grad, self, min, max: grad * _op.Tensor._make(
-        _clamp_mask(self._data, _raw(min), _raw(max))))
+        _clamp_mask(self._data, _raw(min), _raw(max))),
+    raw={"self": lambda grad, self, min, max: grad * _clamp_mask(self, _raw(min), _raw(max))})
 def _clamp_number(self, min=None, max=None):  # public clamp (pointwise.py) dispatches here for Number bounds
     refuse_complex(self.dtype, *_CLAMP_COMPLEX)
     if min is None and max is None:
@@ -615,7 +616,10 @@ def _mean_all(self, dtype=None):
 
 @op("MeanBackward1", shown={**DIM_LIST, "self_sym_numel": ("self_shape", math.prod)},
     self=lambda grad, self_shape, dim, keepdim: _reduce_backward(grad, self_shape, dim, keepdim)
-    / max(math.prod([self_shape[d] for d in wrap_dims(dim, len(self_shape))]), 1))
+    / max(math.prod([self_shape[d] for d in wrap_dims(dim, len(self_shape))]), 1),
+    raw={"self": lambda grad, self_shape, dim, keepdim: _reduce_backward(
+        grad / max(math.prod([self_shape[d] for d in wrap_dims(dim, len(self_shape))]), 1), self_shape, dim, keepdim,
+        _spread)})
 def _mean_dim(self, dim, keepdim=False, dtype=None):
     axes = wrap_dims(dim, self.ndim)
     if dtype is None and (self.dtype.char == "f" or self.dtype.char == "d"):  # as _mean_all
@@ -823,7 +827,8 @@ swapaxes = public(transpose, "swapaxes")
 
 
 @op("PermuteBackward0", view=True, self=lambda grad, dims: grad.permute(tuple(np.argsort(
-    [d % len(dims) for d in dims]).tolist())))
+    [d % len(dims) for d in dims]).tolist())),
+    raw={"self": lambda grad, dims: grad.transpose(np.argsort([d % len(dims) for d in dims]))})
 def _permute(self, dims):
     if len(dims) != self.ndim:
         raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
@@ -990,7 +995,7 @@ def squeeze(self, dim=None):
     return _squeeze_dims(self, dim)
 
 
-@op("CloneBackward0", self=lambda grad: grad)
+@op("CloneBackward0", raw=True, self=lambda grad: grad)
 def clone(self, *, memory_format=None):
     return self.copy()
 
@@ -1097,7 +1102,8 @@ public(cat, "concatenate")
 
 # ---- indexing -------------------------------------------------------------------------------------------
 @op("SelectBackward0", view=True, self=lambda grad, self_shape, dim, index: _select_backward(
-    grad, self_shape, dim, index))
+    grad, self_shape, dim, index),
+    raw={"self": lambda grad, self_shape, dim, index: _select_backward.on_arrays(grad, self_shape, dim, index)})
 def select(self, dim, index):
     d = wrap_dim(dim, self.ndim)
     n = self.shape[d]
@@ -1115,7 +1121,9 @@ def _select_backward(self, input_sizes, dim, index):
 
 
 @op("SliceBackward0", view=True, self=lambda grad, self_shape, dim, start, end, step: _slice_backward(
-    grad, self_shape, dim, start, end, step))
+    grad, self_shape, dim, start, end, step),
+    raw={"self": lambda grad, self_shape, dim, start, end, step: _slice_backward.on_arrays(
+        grad, self_shape, dim, start, end, step)})
 def _slice(self, dim, start=None, end=None, step=1):
     if step is not None and step <= 0:
         raise ValueError("step must be greater than zero")
@@ -1129,7 +1137,7 @@ def _slice_backward(self, input_sizes, dim, start, end, step):
     return out
 
 
-@op("AliasBackward0", view=True, self=lambda grad: grad)
+@op("AliasBackward0", view=True, raw=True, self=lambda grad: grad)
 def _alias(self):
     return self.view()
 

@@ -459,7 +459,9 @@ def _check_diag_dims(ndim, dim1, dim2):
 
 
 @op("DiagonalBackward0", view=True,
-    self=lambda grad, self_shape, offset, dim1, dim2: _diagonal_backward(grad, self_shape, offset, dim1, dim2))
+    self=lambda grad, self_shape, offset, dim1, dim2: _diagonal_backward(grad, self_shape, offset, dim1, dim2),
+    raw={"self": lambda grad, self_shape, offset, dim1, dim2: _diagonal_backward.on_arrays(
+        grad, self_shape, offset, dim1, dim2)})
 def diagonal(self, offset=0, dim1=0, dim2=1):
     d1, d2 = _check_diag_dims(self.ndim, dim1, dim2)
     return np.diagonal(self, offset, d1, d2)
@@ -499,14 +501,16 @@ def trace(self):
     return np.trace(self, dtype=np.int64 if self.dtype.kind in "biu" else None)
 
 
-@op("TriuBackward0", self=lambda grad, diagonal: triu(grad, diagonal))
+@op("TriuBackward0", self=lambda grad, diagonal: triu(grad, diagonal),
+    raw={"self": lambda grad, diagonal: np.triu(grad, diagonal)})
 def triu(self, diagonal=0):
     if self.ndim < 2:
         raise RuntimeError("triu: input tensor must have at least 2 dimensions")
     return np.triu(self, diagonal)
 
 
-@op("TrilBackward0", self=lambda grad, diagonal: tril(grad, diagonal))
+@op("TrilBackward0", self=lambda grad, diagonal: tril(grad, diagonal),
+    raw={"self": lambda grad, diagonal: np.tril(grad, diagonal)})
 def tril(self, diagonal=0):
     if self.ndim < 2:
         raise RuntimeError("tril: input tensor must have at least 2 dimensions")

@@ -574,7 +574,8 @@ def flipud(self):
     return _flip(self, (0,))
 
 
-@op("RollBackward0", self=lambda grad, shifts, dims: _roll(grad, tuple(-s for s in shifts), dims))
+@op("RollBackward0", self=lambda grad, shifts, dims: _roll(grad, tuple(-s for s in shifts), dims),
+    raw={"self": lambda grad, shifts, dims: _roll.on_arrays(grad, tuple(-s for s in shifts), dims)})
 def _roll(self, shifts, dims):
     if not shifts:
         raise RuntimeError("`shifts` required")
