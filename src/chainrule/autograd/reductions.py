@@ -453,18 +453,38 @@ def _var_backward(grad, self, dim, correction, keepdim):
     return scale * grad * (self - self.mean(axes, True))
 
 
+def _var_grad_np(grad, self, dim, correction, keepdim):
+    """_var_backward on arrays: the centred input scaled in place by 2 / dof times the gradient."""
+    axes = _axes(dim, self.ndim)
+    dof = math.prod([self.shape[d] for d in axes]) - (1 if correction is None else correction)
+    whole = dim is None or self.ndim == 0
+    centred = self - D.mean_np(self, None if whole else axes, keepdims=not whole)
+    if whole and dof <= 0:  # 2 / dof is infinite: NaN where self equals its mean, inf elsewhere (as PyTorch)
+        return grad * np.where(centred == 0, self.dtype.type(np.nan), self.dtype.type(np.inf))
+    coefficient = (2.0 / dof if dof else float("inf")) * (grad if whole else _restore(grad, self.shape, axes,
+                                                                                       keepdim))
+    if not self.ndim:  # NumPy's arithmetic on 0-d arrays gives scalars, which take no in-place update
+        return coefficient * centred
+    centred *= coefficient
+    return centred
+
+
 def _std_to_var_grad(grad, result):
+    if type(grad) is np.ndarray:
+        return np.where(result == 0, grad.dtype.type(0), grad / (result * 2))
     return _where(result == 0, 0.0, grad / (result * 2))
 
 
 @op("VarBackward0", shown=DIM_LIST, self=lambda grad, self, dim, correction, keepdim: _var_backward(
-    grad, self, dim, correction, keepdim))
+    grad, self, dim, correction, keepdim), raw={"self": _var_grad_np})
 def _var(self, dim, correction, keepdim):
     return _variance("var", self, dim, correction, keepdim)[0]
 
 
 @op("StdBackward0", shown=DIM_LIST, self=lambda grad, self, result, dim, correction, keepdim: _var_backward(
-    _std_to_var_grad(grad, result), self, dim, correction, keepdim))
+    _std_to_var_grad(grad, result), self, dim, correction, keepdim),
+    raw={"self": lambda grad, self, result, dim, correction, keepdim: _var_grad_np(
+        _std_to_var_grad(grad, result), self, dim, correction, keepdim)})
 def _std(self, dim, correction, keepdim):
     return np.sqrt(_variance("std", self, dim, correction, keepdim)[0])
 
