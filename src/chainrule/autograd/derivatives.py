@@ -637,7 +637,7 @@ def _norm_backward(grad, self, result, ord, dim, keepdim):
         grad = _reduce_backward(grad, self.shape, dim, False)
         result = _reduce_backward(result, self.shape, dim, False)
     if ord == 0:
-        return zeros_like(self)
+        return None  # no gradient at all: PyTorch leaves .grad undefined
     if ord == 1:
         return grad * sign(self)
     if ord == 2:
@@ -655,8 +655,23 @@ def widened(arr):
     return arr.astype(np.float32) if arr.dtype == np.float16 else arr
 
 
+def _norm_grad_np(grad, self, result, ord, dim, keepdim):
+    """_norm_backward on arrays: the 2-norm of a real tensor directly, any other through the Tensor formula."""
+    if ord != 2 or self.dtype.kind == "c":
+        make = _op.Tensor._make
+        g = _norm_backward(make(grad), make(self), make(result), ord, dim, keepdim)
+        return None if g is None else g._data
+    if not keepdim and dim is not None and self.ndim:
+        kept = list(self.shape)
+        for d in wrap_dims(dim, self.ndim):
+            kept[d] = 1
+        grad, result = np.reshape(grad, kept), np.reshape(result, kept)
+    return grad * np.where(result == 0, self.dtype.type(0), self / result)
+
+
 @op("LinalgVectorNormBackward0", float_op=True, shown=DIM_LIST,
-    self=lambda grad, self, result, ord, dim, keepdim: _norm_backward(grad, self, result, ord, dim, keepdim))
+    self=lambda grad, self, result, ord, dim, keepdim: _norm_backward(grad, self, result, ord, dim, keepdim),
+    raw={"self": _norm_grad_np})
 def _vector_norm(self, ord=2, dim=None, keepdim=False, *, dtype=None):
     real = np.finfo(self.dtype).dtype if self.dtype.kind == "c" else self.dtype  # a complex tensor's norm is real
     return _vector_norm_wide(widened(self), ord, dim, keepdim).astype(real, copy=False)
