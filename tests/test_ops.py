@@ -287,3 +287,16 @@ def test_stable_sort_matches_torch_in_every_small_dtype():
         want = torch.sort(torch.tensor(x), stable=True, dim=dim, descending=descending)
         np.testing.assert_array_equal(got[0].numpy(), want[0].numpy())
         np.testing.assert_array_equal(got[1].numpy(), want[1].numpy())
+
+
+def test_powers_computed_as_pytorch_computes_them():
+    # 3, -2 and -0.5 as products and square roots (np.power's integer loop was slow and 1 ulp off), other int
+    # exponents as a float pow: values as torch's bit for bit for these, and gradients close
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(0).standard_normal(3000) * 3
+    x[:6] = [0, -0.0, np.inf, -np.inf, np.nan, 1e-30]
+    for dtype in (np.float32, np.float64):
+        for exponent in (3, -2, -0.5, 2, -1, 0, 1, 3.0):
+            got = chainrule.tensor(x.astype(dtype)) ** exponent
+            want = torch.tensor(x.astype(dtype)) ** exponent
+            np.testing.assert_array_equal(got.numpy(), want.numpy())

@@ -143,7 +143,20 @@ def _pow_tensor_scalar(self, exponent):
     return _power(self, exponent)
 
 
+# NOTE: np.power with a Python int exponent other than 2 (or -1) runs a per-element integer-power loop, ~50 ns an
+# element; PyTorch's float kernel computes 3, -2 and -0.5 as products and square roots, and any other exponent as
+# a float pow. Done the same way these give PyTorch's values (np.power(x, 3) was 1 ulp off in 30% of float32 values).
+_POWERS = {3: lambda b: b * b * b, -2: lambda b: 1 / (b * b), -0.5: lambda b: 1 / np.sqrt(b)}
+
+
 def _power(base, exponent):
+    if (type(exponent) is int or type(exponent) is float) and type(base) is np.ndarray and \
+            base.dtype.kind == "f" and base.dtype.itemsize >= 4:
+        special = _POWERS.get(exponent)
+        if special is not None:
+            return special(base)
+        if type(exponent) is int and exponent not in (2, -1):
+            exponent = float(exponent)
     try:
         return np.power(base, exponent)
     except ValueError as e:  # NumPy's 'Integers to negative integer powers are not allowed.'
