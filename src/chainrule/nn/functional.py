@@ -161,9 +161,14 @@ def leaky_relu_(input, negative_slope=0.01):
 
 def _elu_grad(grad, self, alpha, scale, input_scale):
     # NOTE: exp of min(x, 0) so the branch where() discards can never overflow into inf * 0 = nan; written
-    # with where(x < 0) so that, as in PyTorch's elu_double_backward, x = 0 has second derivative 0.
-    neg = grad * (input_scale * scale * alpha) * D.exp(_where(_raw(self) < 0, self, 0.0) * input_scale)
-    return _where(_raw(self) > 0, grad * scale, neg)
+    # with where(x < 0) so that, as in PyTorch's elu_double_backward, x = 0 has second derivative 0. A NaN input
+    # gives a NaN gradient, as PyTorch's vectorized kernel (NOTE [NaN in piecewise backward]).
+    if type(grad) is np.ndarray:  # as a raw formula: the same numbers on arrays
+        neg = grad * (input_scale * scale * alpha) * np.exp(np.minimum(self, 0) * input_scale)
+        return np.where(self > 0, grad * scale, neg)
+    x = _raw(self)
+    neg = grad * (input_scale * scale * alpha) * D.exp(_where((x < 0) | np.isnan(x), self, 0.0) * input_scale)
+    return _where(x > 0, grad * scale, neg)
 
 
 def _elu_forward(self, alpha, scale, input_scale):
@@ -171,12 +176,12 @@ def _elu_forward(self, alpha, scale, input_scale):
     return np.where(self > 0, self * scale, neg).astype(self.dtype)
 
 
-@op("EluBackward0", self=_elu_grad)
+@op("EluBackward0", raw=True, self=_elu_grad)
 def _elu(self, alpha, scale, input_scale):
     return _elu_forward(self, alpha, scale, input_scale)
 
 
-@op("CeluBackward0", self=_elu_grad)
+@op("CeluBackward0", raw=True, self=_elu_grad)
 def _celu(self, alpha, scale, input_scale):
     return _elu_forward(self, alpha, scale, input_scale)
 
