@@ -323,7 +323,9 @@ def _softplus_np(x, beta, threshold):
 
 
 @op("SoftplusBackward0", self=lambda grad, self, beta, threshold: _where(
-    _raw(self) * beta > threshold, grad, grad * D.sigmoid(self * beta)))
+    _raw(self) * beta > threshold, grad, grad * D.sigmoid(self * beta)),
+    raw={"self": lambda grad, self, beta, threshold: np.where(
+        self * beta > threshold, grad, grad * D._sigmoid_into(self * beta))})
 def _softplus(self, beta, threshold):
     return _softplus_np(self, beta, threshold)
 
@@ -368,11 +370,13 @@ def hardsigmoid(input, inplace=False):
 
 
 def _hardswish_grad(grad, self):
+    # NOTE: open interval, as PyTorch; a NaN input falls in it, so its gradient is NaN (PyTorch's vectorized kernel)
     x = _raw(self)
-    return _where(x <= -3, 0.0, _where(x < 3, grad * (self / 3 + 0.5), grad))  # NOTE: open interval, as PyTorch
+    return _where(x <= -3, 0.0, _where(x >= 3, grad, grad * (self / 3 + 0.5)))
 
 
-@op("HardswishBackward0", self=_hardswish_grad)
+@op("HardswishBackward0", self=_hardswish_grad,
+    raw={"self": lambda grad, self: np.where(self <= -3, 0, np.where(self >= 3, grad, grad * (self / 3 + 0.5)))})
 def _hardswish(self):
     return (self * np.clip(self + 3, 0, 6) / 6).astype(self.dtype)
 
