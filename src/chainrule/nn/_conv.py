@@ -921,6 +921,9 @@ def _adaptive_matrix(n, o, dtype):
 
 
 def _separable_grad(grad, mats):
+    """The transposed resampling; on arrays (raw) or Tensors."""
+    if type(grad) is np.ndarray:
+        return _separable_np(grad, [m.T for m in mats])
     if len(mats) == 1:
         return D.matmul(grad, D.constant(mats[0]))
     if len(mats) == 2:
@@ -967,7 +970,7 @@ def _separable_op(name, keep_infinities=False):
     """Multiply the last len(mats) dims by one small matrix each (a linear resampling)."""
     def separable(self, mats):
         return _separable_np(self, mats, keep_infinities).astype(self.dtype, copy=False)
-    return op(name, self=lambda grad, mats: _separable_grad(grad, mats))(separable)
+    return op(name, raw=True, self=lambda grad, mats: _separable_grad(grad, mats))(separable)
 
 
 _ADAPTIVE_AVG2D = _separable_op("AdaptiveAvgPool2DBackward0", keep_infinities=True)
