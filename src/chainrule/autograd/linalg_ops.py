@@ -138,8 +138,8 @@ def _scale(t, s):
     mat1=lambda grad, mat2, alpha: _scale(D.mm(grad, mat2.t()), alpha),
     mat2=lambda grad, mat1, alpha: _scale(D.mm(mat1.t(), grad), alpha),
     raw={"self": lambda grad, beta: _scale(grad, beta),
-         "mat1": lambda grad, mat2, alpha: _scale(D.mm.on_arrays(grad, mat2.T), alpha),
-         "mat2": lambda grad, mat1, alpha: _scale(D.mm.on_arrays(mat1.T, grad), alpha)})
+         "mat1": lambda grad, mat2, alpha: _scale(D._product(grad, mat2.T), alpha),
+         "mat2": lambda grad, mat1, alpha: _scale(D._product(mat1.T, grad), alpha)})
 def addmm(self, mat1, mat2, *, beta=1, alpha=1):
     _check_mm(mat1, mat2)
     _check_addmm_dtypes(self, mat1, mat2)

@@ -687,10 +687,10 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
     mat1=lambda grad, mat2: D.mm(grad, mat2.t()),
     mat2=lambda grad, mat1: D.mm(mat1.t(), grad),
     raw={"self": lambda grad: grad,  # (summed to the bias's shape by the pass)
-         "mat1": lambda grad, mat2: D.mm.on_arrays(grad, mat2.T),
-         "mat2": lambda grad, mat1: D.mm.on_arrays(mat1.T, grad)})
+         "mat1": lambda grad, mat2: D._product(grad, mat2.T),
+         "mat2": lambda grad, mat1: D._product(mat1.T, grad)})
 def _addmm(self, mat1, mat2):
-    return np.add(self, mat1.dot(mat2))
+    return np.add(self, D._product(mat1, mat2))
 
 
 def linear(input, weight, bias=None):
