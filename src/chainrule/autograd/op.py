@@ -694,6 +694,7 @@ def _fast_source(spec, names, call):
         lines = [f"_a = {pick}", "if type(_a) is _T:", " _dt = _a._data.dtype"]
     lines.append(" if _dt is _f32 or _dt is _f64:")
     ind = "  "
+    tested = []  # arguments that may be a Tensor or a number: whether each is a Tensor, kept in _t<i>
     for i in tp:
         n = names[i]
         if i == anchor:
@@ -701,12 +702,14 @@ def _fast_source(spec, names, call):
         if i not in spec.promoted:  # a mask: a Tensor of its own dtype (the code below takes tp[0] for a Tensor)
             lines += [f"{ind}if type({n}) is not _T:", f"{ind} return {call}", f"{ind}_v{i} = {n}._data"]
             continue
-        lines += [f"{ind}if type({n}) is _T:", f"{ind} _v{i} = {n}._data"]
+        tested.append(i)
+        lines += [f"{ind}if type({n}) is _T:", f"{ind} _v{i} = {n}._data", f"{ind} _t{i} = True"]
         if spec.promote or i in spec.diff_pos or spec.check is not None:
             lines += [f"{ind} if _v{i}.dtype is not _dt:", f"{ind}  return {call}"]
         # else an index, mask or target of any dtype: `apply` would pass it on as it is too
         lines += [f"{ind}elif {n} is None or type({n}) is float or type({n}) is int:", f"{ind} _v{i} = {n}",
-                  f"{ind}else:", f"{ind} return {call}"]
+                  f"{ind} _t{i} = False", f"{ind}else:", f"{ind} return {call}"]
+    dispatched = len(lines)
     args = ", ".join(f"_v{i}" if i in tp else n for i, n in enumerate(names))
     lines += [f"{ind}try:"]
     if spec.ufunc is None:
@@ -726,6 +729,10 @@ def _fast_source(spec, names, call):
         lines += [f"{ind}if ({needed}) and _state.enabled and (_out.dtype is _dt or _out.dtype.kind in 'fc'):"]
         lines += _record_source(spec, names, ind + " ") + [f"{ind} return _r"]
     lines += plain
+    for i in tested:  # past the dispatch, the test is a local's load (type() and a global cost ~140 instructions)
+        n = names[i]
+        lines[dispatched:] = [line.replace(f"type({n}) is not _T", f"not _t{i}").replace(f"type({n}) is _T", f"_t{i}")
+                              for line in lines[dispatched:]]
     return "".join(f"    {line}\n" for line in lines) + f"    return {call}\n"
 
 
