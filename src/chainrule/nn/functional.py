@@ -2134,31 +2134,28 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     return out
 
 
-def _gn_grad_input(grad, self, weight, N, C, HxW, group, eps):
-    x = self.reshape(N, group, -1)
-    xhat, rstd = _normalized(x, (2,), eps)
+@joint
+def _gn_grads(grad, self, weight, bias_shape, N, C, HxW, group, eps):
+    """group_norm's (input, weight, bias) gradients, normalizing the input once for both of the first two; on
+    arrays (raw) or Tensors. A missing weight or bias (no shape) gets none."""
+    dims = _bn_stats_dims(self.ndim)
+    xhat, rstd = _normalized(self.reshape(N, group, -1), (2,), eps)
     g = grad * _channel_view(weight, self.ndim) if weight is not None else grad
-    return _norm_input_grad(g.reshape(N, group, -1), xhat, rstd, (2,)).reshape(self.shape)
+    g_input = _norm_input_grad(g.reshape(N, group, -1), xhat, rstd, (2,)).reshape(self.shape)
+    g_weight = None if weight is None else (grad * xhat.reshape(self.shape)).sum(dims)
+    return g_input, g_weight, grad.sum(dims) if bias_shape else None
 
 
-def _gn_grad_weight(grad, self, N, C, HxW, group, eps):
-    xhat, _ = _normalized(self.reshape(N, group, -1), (2,), eps)
-    return (grad * xhat.reshape(self.shape)).sum(_bn_stats_dims(self.ndim))
-
-
-@op("NativeGroupNormBackward0", promote=True, self=_gn_grad_input, weight=_gn_grad_weight,
-    bias=lambda grad, self_shape: grad.sum(_bn_stats_dims(len(self_shape))))
+@op("NativeGroupNormBackward0", promote=True, self=_gn_grads, weight=_gn_grads, bias=_gn_grads,
+    raw={"self": _gn_grads, "weight": _gn_grads, "bias": _gn_grads})
 def _native_group_norm(self, weight, bias, N, C, HxW, group, eps):
-    x = self.reshape(N, group, -1)
-    mu = D.mean_np(x, 2, keepdims=True)
-    xc = x - mu
-    out = (xc / np.sqrt(D.mean_np(xc * xc, 2, keepdims=True) + eps)).reshape(self.shape)
-    shape = (-1,) + (1,) * (self.ndim - 2)
+    out, _ = _normalized(self.reshape(N, group, -1), (2,), eps)  # a new buffer: scaled and shifted in place
+    out = out.reshape(self.shape)
     if weight is not None:
-        out = out * weight.reshape(shape)
+        out *= _channel_view(weight, self.ndim)
     if bias is not None:
-        out = out + bias.reshape(shape)
-    return out.astype(self.dtype)
+        out += _channel_view(bias, self.ndim)
+    return out
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
