@@ -439,7 +439,9 @@ def sign(self):
 
 @op("WhereBackward0", promote=True, nondiff=("condition",), masks=("condition",),
     self=lambda grad, condition: _where(condition, grad, 0.0),
-    other=lambda grad, condition: _where(condition, 0.0, grad))
+    other=lambda grad, condition: _where(condition, 0.0, grad),
+    raw={"self": lambda grad, condition: np.where(condition, grad, 0),
+         "other": lambda grad, condition: np.where(condition, 0, grad)})
 def _where(condition, self, other):
     return np.where(condition, self, other)
 

@@ -485,12 +485,16 @@ def fmod(self, other):
 
 # ---- binary functions of two tensors -------------------------------------------------------------------------
 def _atan2_grads(grad, self, other):
+    """On Tensors, or on arrays as raw formulas."""
     denom = self * self + other * other
-    recip = _where(denom == 0, 0.0, D.reciprocal(denom))  # NOTE: zero gradient at the origin, as PyTorch
+    if type(denom) is np.ndarray:
+        recip = np.where(denom == 0, 0, np.reciprocal(denom))
+    else:
+        recip = _where(denom == 0, 0.0, D.reciprocal(denom))  # NOTE: zero gradient at the origin, as PyTorch
     return grad * other * recip, grad * -self * recip
 
 
-@op("Atan2Backward0", promote=True, check=_two_tensors("atan2"), float_op=True,
+@op("Atan2Backward0", promote=True, check=_two_tensors("atan2"), float_op=True, raw=True,
     self=lambda grad, self, other: _atan2_grads(grad, self, other)[0],
     other=lambda grad, self, other: _atan2_grads(grad, self, other)[1])
 def atan2(self, other):
@@ -566,18 +570,20 @@ def logaddexp(self, other):
 # ---- lerp, addcmul, addcdiv ---------------------------------------------------------------------------------
 def _lerp_forward(self, end, weight):
     # PyTorch's two-sided formula: exact at both ends, weight 0 gives self and weight 1 gives end.
+    if np.ndim(weight) == 0:  # one side for all (NaN takes the second, as np.where would)
+        return self + weight * (end - self) if abs(weight) < 0.5 else end - (end - self) * (1 - weight)
     small = np.abs(weight) < 0.5
     return np.where(small, self + weight * (end - self), end - (end - self) * (1 - weight))
 
 
-@op("LerpBackward0", nondiff=("weight",), self=lambda grad, weight: grad * (1 - weight),
+@op("LerpBackward0", nondiff=("weight",), raw=True, self=lambda grad, weight: grad * (1 - weight),
     end=lambda grad, weight: grad * weight)
 def _lerp_scalar(self, end, weight):
     _reject("lerp_kernel_scalar", self.dtype, "biu")
     return _lerp_forward(self, end, self.dtype.type(weight))
 
 
-@op("LerpBackward1", self=lambda grad, weight: grad * (1 - weight), end=lambda grad, weight: grad * weight,
+@op("LerpBackward1", raw=True, self=lambda grad, weight: grad * (1 - weight), end=lambda grad, weight: grad * weight,
     weight=lambda grad, self, end: grad * (end - self))
 def _lerp_tensor(self, end, weight):
     _reject("lerp_kernel_tensor", self.dtype, "biu")

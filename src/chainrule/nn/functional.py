@@ -336,11 +336,15 @@ def softplus(input, beta=1.0, threshold=20.0):
 
 
 def _mish_grad(grad, self):
+    """On Tensors, or on arrays as a raw formula."""
+    if type(self) is np.ndarray:
+        t = np.tanh(_softplus_np(self, 1.0, 20.0))
+        return grad * (t + self * _sigmoid_np(self) * (1 - t * t))
     t = D.tanh(_softplus(self, 1.0, 20.0))
     return grad * (t + self * D.sigmoid(self) * (1 - t * t))
 
 
-@op("MishBackward0", self=_mish_grad)
+@op("MishBackward0", raw=True, self=_mish_grad)
 def _mish(self):
     return (self * np.tanh(_softplus_np(self, 1.0, 20.0))).astype(self.dtype)
 
