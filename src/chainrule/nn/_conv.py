@@ -543,8 +543,9 @@ def _flat_plane_index(index, shape, d):
     """Plane indices of the last d axes (broadcast over the leading ones) as indices into the flat array."""
     lead = tuple(shape[:len(shape) - d])
     m, p = math.prod(lead), math.prod(shape[len(shape) - d:])
-    idx = np.broadcast_to(index, lead + index.shape[index.ndim - d:]).reshape(m, -1)
-    return idx + (np.arange(m) * p)[:, None], lead + index.shape[index.ndim - d:]
+    plane = index.shape[index.ndim - d:]
+    idx = (index if index.shape == lead + plane else np.broadcast_to(index, lead + plane)).reshape(m, -1)
+    return idx + (np.arange(m) * p)[:, None], lead + plane
 
 
 def _gather_np(x, index, d):
@@ -582,7 +583,11 @@ def _gather_op(name, with_indices=False):
         def gather(self, index, d, unique=False, values=None):
             # `values`: the gathered values when the caller has them already (max pools find the maxima first)
             out = _gather_np(self, index, d) if values is None else values
-            return out, np.ascontiguousarray(np.broadcast_to(index, out.shape)).astype(np.int64, copy=False)
+            if index.shape != out.shape or index.dtype != np.int64 or not index.flags.c_contiguous:
+                return out, np.ascontiguousarray(np.broadcast_to(index, out.shape)).astype(np.int64, copy=False)
+            index = index.view()  # read-only, as the broadcast view above: the backward reads the saved one
+            index.flags.writeable = False
+            return out, index
         return op(name, nondiff=("index",), outputs=2, self=lambda grads, self_shape, index, d, unique: _scatter_plane(
             grads[0], index, self_shape, d, unique), raw={"self": lambda grads, self_shape, index, d, unique: (
                 _scatter_np(grads[0], index, self_shape, d, unique))})(gather)
@@ -724,7 +729,7 @@ def _window_argmax(win, kernel):
     than copying the windows out for np.argmax over a short last axis (a loop per window) and than masked
     assignment (ties between ReLU zeros make the masks dense and unpredictable). Offset k scores count - k
     where it holds the maximum; the highest score is the first such offset."""
-    views = [win[(Ellipsis,) + off] for off in np.ndindex(*kernel)]
+    views = [win[(Ellipsis,) + off] for off in itertools.product(*map(range, kernel))]  # np.ndindex's order
     best = views[0].copy()
     for v in views[1:]:
         np.maximum(best, v, out=best)  # NaN propagates
@@ -733,7 +738,8 @@ def _window_argmax(win, kernel):
 
     def first(hits, default):
         """The first offset with a hit; `default` where there is none."""
-        score = np.full(best.shape, count - default, small)
+        score = np.empty(best.shape, small)
+        score.fill(count - default)
         for k, hit in enumerate(hits):
             np.maximum(score, hit.view(np.uint8) * small.type(count - k), out=score, casting="unsafe")
         return count - score.astype(np.intp)
