@@ -913,12 +913,24 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     return D._squeeze_dim(out, -2)
 
 
+def _cached_matrix(build):
+    """A resampling matrix builder, cached per geometry: the same for every call of a layer, and 5-10 us of small
+    NumPy calls to build. Read-only: they are shared."""
+    @functools.lru_cache(maxsize=256)
+    def cached(*args):
+        m = build(*args)
+        m.flags.writeable = False
+        return m
+    return cached
+
+
 def _adaptive_bins(n, o):
     start = (np.arange(o) * n) // o
     end = -((-(np.arange(o) + 1) * n) // o)
     return start, end
 
 
+@_cached_matrix
 def _adaptive_matrix(n, o, dtype):
     start, end = _adaptive_bins(n, o)
     j = np.arange(n)
@@ -1158,6 +1170,7 @@ _NEAREST_EXACT = {d: _gather_op(f"UpsampleNearestExact{d}DBackward0") for d in (
 _CUBIC_A = -0.75
 
 
+@_cached_matrix
 def _cubic_matrix(n, o, align_corners, scale, dtype):
     """Keys' cubic convolution (A = -0.75) with edge-clamped taps, PyTorch's bicubic."""
     dst = np.arange(o, dtype=np.float64)
@@ -1177,6 +1190,7 @@ def _cubic_matrix(n, o, align_corners, scale, dtype):
     return m.astype(dtype)
 
 
+@_cached_matrix
 def _linear_matrix(n, o, align_corners, scale, dtype):
     dst = np.arange(o, dtype=np.float64)
     if align_corners:
