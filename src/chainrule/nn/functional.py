@@ -1021,10 +1021,19 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
 
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
-    shape = tuple(np.broadcast_shapes(x1.shape, x2.shape))
-    x1, x2 = D.expand(x1, shape), D.expand(x2, shape)
-    n1 = D._clamp_number(D.norm(x1, 2, dim, True), eps)
-    n2 = D._clamp_number(D.norm(x2, 2, dim, True), eps)
+    """PyTorch's composite, node for node: inputs of one shape are not expanded, and the norms are clamped in
+    place outside the graph (a clamped norm passes its gradient as if unclamped)."""
+    if x1._data.shape != x2._data.shape:
+        shape = tuple(np.broadcast_shapes(x1.shape, x2.shape))
+        x1, x2 = D.expand(x1, shape), D.expand(x2, shape)
+    n1, n2 = D.norm(x1, 2, dim, True).clone(), D.norm(x2, 2, dim, True).clone()
+    enabled = _grad_state.enabled
+    _grad_state.enabled = False
+    try:
+        n1.clamp_min_(eps)
+        n2.clamp_min_(eps)
+    finally:
+        _grad_state.enabled = enabled
     return ((x1 / n1) * (x2 / n2)).sum(dim)
 
 
