@@ -1444,8 +1444,16 @@ def _nll_grad(grad, self, target, weight, reduction, ignore_index):
         x = x[None]
     tgt = _raw(target).reshape(x.shape[:1] + x.shape[2:])
     t, w = _nll_pick(x, tgt, _raw(weight), ignore_index)
-    coef = x.dtype.type(-1) if w is None else -w
     count = _nll_count(x, t, w)
+    if type(grad) is np.ndarray and x.ndim == 2:  # as a raw formula: PyTorch's -w[t] * grad (/ total weight)
+        g = grad if reduction == "none" and not squeeze else grad[()]  # one per row, or one for all
+        if reduction == "mean" and count != 0:
+            g = g / count
+        g = -g if w is None else -g * w
+        m = np.zeros(x.shape, x.dtype)
+        m[np.arange(len(t)), t] = g  # only the picked entries see grad, as in PyTorch (an inf stays there)
+        return m[0] if squeeze else m
+    coef = x.dtype.type(-1) if w is None else -w
     if reduction == "mean" and count != 0:  # NOTE: all targets ignored: loss nan, gradient 0, as PyTorch
         coef = coef / count
     m = np.zeros(x.shape, x.dtype)
