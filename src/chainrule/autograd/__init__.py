@@ -25,6 +25,20 @@ def implicit_grad(arr):
     return g
 
 
+_SHARED_ONES = {}
+
+
+def shared_implicit_grad(arr):
+    """implicit_grad for a pass without create_graph, made once per shape and dtype and read-only: no formula
+    writes into it and no leaf keeps it as `.grad`, as op.only_here refuses an array that is not writeable."""
+    key = (arr.shape, arr.dtype)
+    g = _SHARED_ONES.get(key)
+    if g is None:
+        g = _SHARED_ONES[key] = implicit_grad(arr)
+        g.flags.writeable = False
+    return g
+
+
 def _make_grads(outputs, grad_outputs, create_graph):
     """The gradients the pass starts from: Tensors with create_graph, else their arrays (see run_backward)."""
     Tensor = op.Tensor

@@ -39,7 +39,7 @@ def run_backward(roots, grads, retain_graph, create_graph, captures=None):
     if not warnings.filters or warnings.filters[0] is not _fp_filter[0]:  # see _fp_warnings
         _keep_fp_filter()
     state = grad_mode.state
-    prev = (state.enabled, state.inference)
+    prev = state.enabled  # (inference mode is left as it is: only a hook's own context could change it)
     state.enabled = bool(create_graph)
     try:
         if captures is None and not HOOKED[0]:
@@ -47,7 +47,7 @@ def run_backward(roots, grads, retain_graph, create_graph, captures=None):
             return {}
         return _walk_watched(roots, grads, retain_graph, raw, captures)
     finally:
-        state.enabled, state.inference = prev
+        state.enabled = prev
 
 
 def _walk(roots, grads, release, raw):
