@@ -817,16 +817,21 @@ _nanmedian_values = _selector("NanmedianBackward1")
 _mode_values = _selector("ModeBackward0")
 
 
+_F32_ZERO, _I32_31, _SIGN_BIT = np.zeros((), np.float32), np.array(31, np.int32), np.array(1 << 31, np.uint32)
+
+
 def _sort_keys32(a):
     """uint32 keys in a's order, for dtypes of 32 bits or fewer (None for others): a float's bits turned so that
     they compare as the floats do, -0.0 made 0.0 (they compare equal) and every NaN the largest key."""
     if a.dtype.kind == "f" and a.dtype.itemsize <= 4:
-        x = np.add(a, np.float32(0), dtype=np.float32)  # (-0.0 + 0.0 is 0.0)
-        bits = x.view(np.uint32)
-        keys = np.where(bits >> 31, ~bits, bits | np.uint32(1 << 31))
-        nan = np.isnan(x)
-        if nan.any():
-            keys[nan] = 0xFFFFFFFF
+        x = np.add(a, _F32_ZERO, dtype=np.float32)  # (-0.0 + 0.0 is 0.0)
+        # negative floats: all bits flipped; others: the sign bit set. The arithmetic shift gives 0 or all ones.
+        flips = np.bitwise_or(np.right_shift(x.view(np.int32), _I32_31).view(np.uint32), _SIGN_BIT)
+        keys = np.bitwise_xor(x.view(np.uint32), flips)
+        if math.isnan(np.add.reduce(x, axis=None)):  # a NaN somewhere (or inf - inf): one pass to find them
+            nan = np.isnan(x)
+            if nan.any():
+                keys[nan] = 0xFFFFFFFF
         return keys
     if a.dtype == np.uint32:
         return a
