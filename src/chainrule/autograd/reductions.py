@@ -959,18 +959,16 @@ def _median_indices(name, a, dim, ignore_nan):
         return d, 0
     _check_reduction(name, a, (d,), True)
     order = _argsort(a, d, False)  # NaN last
-    kept = _kept_shape(a.shape, (d,))
     is_float = a.dtype.kind in "fc"
     if ignore_nan and is_float:
         valid = np.sum(~np.isnan(a), axis=d, keepdims=True)
-        k = np.maximum((valid - 1) // 2, 0)
-    else:
-        k = np.full(kept, (a.shape[d] - 1) // 2)
-    idx = order[D.along_axis(k, d)]
-    if is_float and not ignore_nan:  # a slice with NaN has median NaN, at its first NaN
-        nan = np.isnan(a)
-        idx = np.where(nan.any(axis=d, keepdims=True), np.argmax(nan, axis=d, keepdims=True), idx)
-    return d, idx.reshape(idx.shape[:d] + idx.shape[d + 1:])
+        idx = order[D.along_axis(np.maximum((valid - 1) // 2, 0), d)]
+        return d, idx.reshape(idx.shape[:d] + idx.shape[d + 1:])
+    idx = np.take(order, (a.shape[d] - 1) // 2, axis=d)
+    if is_float and math.isnan(np.add.reduce(a, axis=None)):  # NaN somewhere (or inf - inf): find the slices
+        nan = np.isnan(a)  # a slice with NaN has median NaN, at its first NaN
+        idx = np.where(nan.any(axis=d), np.argmax(nan, axis=d), idx)
+    return d, idx
 
 
 @public
