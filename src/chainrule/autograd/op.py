@@ -915,7 +915,7 @@ def _unwrap_listed(spec, args):
         raise TypeError(f"{spec.name}(): argument 'tensors' (position 1) must be tuple of Tensors, not "
                         f"{type(seq).__name__}")
     arrays = [t._data for t in seq]
-    if arrays:
+    if arrays and any(a.dtype is not arrays[0].dtype for a in arrays):  # (one dtype: nothing to promote)
         target = _dtype.result_type((), [(_dtype.FROM_NUMPY[a.dtype], 1) for a in arrays])
         arrays = [a if a.dtype == target.np else a.astype(target.np) for a in arrays]
     return [arrays, *args[1:]]
@@ -955,6 +955,7 @@ def apply(spec, args):
         if spec.promote:  # PyTorch's wording when the shapes do not broadcast; else NumPy's own error
             broadcast_shapes(*[np.shape(vals[i]) for i in spec.tensor_pos if vals[i] is not None])
         raise
+    enabled = _state.enabled  # (a thread-local: read once)
     if spec.outputs == 1:
         if type(out) is not _ndarray:
             out = np.asarray(out)
@@ -962,18 +963,21 @@ def apply(spec, args):
         if spec.view:
             src = args[spec.tensor_pos[0]]
             result._vc = counter(src)
-            if _state.enabled:
+            if enabled:
                 _track_view(result, src, spec, args)
     else:
-        result = tuple(Tensor._make(o if type(o) is _ndarray else np.asarray(o)) for o in out)
+        make = Tensor._make
+        result = tuple([make(o if type(o) is _ndarray else np.asarray(o)) for o in out])
         if spec.view:
             src = args[spec.tensor_pos[0]]
+            vc = counter(src)
+            base = src if src._base is None else src._base
             for k, r in enumerate(result):
-                r._vc = counter(src)
-                if _state.enabled:  # views that may not be written in place: see _methods._rebase_view
-                    r._base = src if src._base is None else src._base
+                r._vc = vc
+                if enabled:  # views that may not be written in place: see _methods._rebase_view
+                    r._base = base
                     r._view_fn = _MultiOutputView(spec, k)
-    if not _state.enabled or spec.node_cls is None or spec.outputs == 1 and out.dtype.kind not in "fc":
+    if not enabled or spec.node_cls is None or spec.outputs == 1 and out.dtype.kind not in "fc":
         return result  # NOTE: only floating-point results join a graph
     inputs = args[0] if spec.listed else [args[i] for i in spec.diff_pos]
     nexts = [(a.grad_fn or AccumulateGrad.of(a)) if isinstance(a, Tensor) and a._requires_grad else None
