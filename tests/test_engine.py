@@ -743,3 +743,21 @@ def test_outputs_of_multi_view_ops_cannot_be_written_in_place():
 
 def test_invalid_gradient_shape_from_a_hook_is_reported():
     same(lambda lib: [x := data(lib, 3), h := x * 2, h.register_hook(lambda g: lib.ones(4)), h.sum().backward()])
+
+
+def test_the_shared_implicit_gradient_is_never_handed_out_writable():
+    # loss.backward() starts from one read-only array of ones per shape and dtype: .grad and retained
+    # gradients are arrays of their own, and changing them leaves the next pass's start unchanged
+    for _ in range(2):
+        x = chainrule.tensor([2.0], requires_grad=True)
+        y = x * 1
+        y.retain_grad()
+        y.backward()
+        assert x.grad.tolist() == [1.0] and y.grad.tolist() == [1.0]
+        x.grad.add_(5)
+        y.grad.mul_(3)
+    big = chainrule.ones(300, 300, requires_grad=True)
+    big.sum().backward()
+    big.grad.zero_()
+    big.sum().backward()
+    assert big.grad.sum().item() == 90000

@@ -268,3 +268,56 @@ def test_constant_pad_matches_torch_over_random_pads_and_crops():
         else:
             for g, w in zip(got, want):
                 np.testing.assert_array_equal(g, w)
+
+
+def _graph(fn):
+    """A grad_fn's graph as nested names, depth first."""
+    lines, stack = [], [(fn, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if node is not None:
+            lines.append("  " * depth + node.name())
+            stack += [(n, depth + 1) for n, _ in node.next_functions]
+    return lines
+
+
+@pytest.mark.parametrize("shapes", [((6, 5), (6, 5)), ((6, 5), (1, 5))])
+def test_cosine_similarity_is_pytorchs_composite_node_for_node(shapes):
+    # same-shape inputs are not expanded, and the norms are clamped outside the graph: a zero row's clamped norm
+    # passes its gradient as if unclamped (CloneBackward0, not a clamp's node)
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal(shapes[0]), rng.standard_normal(shapes[1])
+    a[0] = 0
+    results = []
+    for lib in (chainrule, torch):
+        x1, x2 = lib.tensor(a, requires_grad=True), lib.tensor(b, requires_grad=True)
+        y = lib.nn.functional.cosine_similarity(x1, x2)
+        y.backward(lib.tensor(np.linspace(-1, 1, y.numel())))
+        results.append((_graph(y.grad_fn), y.detach().numpy(), x1.grad.numpy(), x2.grad.numpy()))
+    assert results[0][0] == results[1][0]
+    for got, want in zip(results[0][1:], results[1][1:]):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+def test_nll_loss_gives_the_upstream_gradient_to_the_picked_entries_only():
+    # an infinite upstream gradient reaches its row's target entry, and leaves the others 0 (not inf * 0)
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(1).standard_normal((3, 4))
+    grads = []
+    for lib in (chainrule, torch):
+        t = lib.tensor(x, requires_grad=True)
+        lib.nn.functional.nll_loss(t, lib.tensor([1, 2, 0]), reduction="none").backward(lib.tensor([np.inf, 1, 2]))
+        grads.append(t.grad.numpy())
+    np.testing.assert_array_equal(*grads)
+
+
+def test_max_pool_indices_changed_in_place_leave_the_backward_its_own():
+    x = chainrule.tensor(np.random.default_rng(2).standard_normal((1, 2, 4, 4)), requires_grad=True)
+    out, idx = F.max_pool2d(x, 2, return_indices=True)
+    kept = idx.clone()
+    idx.add_(1)
+    out.sum().backward()
+    expected = np.zeros(x.shape).reshape(1, 2, -1)
+    np.put_along_axis(expected, kept.numpy().reshape(1, 2, -1), 1.0, axis=2)
+    np.testing.assert_array_equal(x.grad.numpy(), expected.reshape(x.shape))

@@ -161,3 +161,16 @@ def test_nn_functional_takes_and_refuses_dtypes_as_pytorch():
         if not same:
             mismatches.append(f"{name}({kind}): chainrule {got[:2]}, torch {want[:2]}")
     assert not mismatches, "\n".join(mismatches[:40]) + f"\n({len(mismatches)} in all)"
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_numbers_given_to_small_ufuncs_as_arrays_keep_their_values_and_signs(dtype):
+    # NOTE [Numbers as arrays]: the dispatchers cache a 0-d array per number and dtype; zeros are kept by sign
+    values = [0, 0.0, -0.0, 2, 0.1, -3.5, 1e-45, 2.0 ** 70, float("inf"), float("nan"), 0.0, -0.0, 0.1]
+    x = np.array([1.0, -2.0, 0.0, 3e38], dtype)
+    for value in values:
+        for op in ("add", "sub", "mul", "div"):
+            got, want = (getattr(lib, op)(lib.tensor(x), value).numpy() for lib in (chainrule, torch))
+            np.testing.assert_array_equal(got, want)
+            np.testing.assert_array_equal(np.signbit(got), np.signbit(want))
+            assert got.dtype == want.dtype
