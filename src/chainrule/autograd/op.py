@@ -708,7 +708,8 @@ def _fast_source(spec, names, call):
     None; a non-differentiable one of an op that neither promotes nor checks may have any dtype). Anything
     else goes through `apply`, which also words the errors."""
     tp = spec.tensor_pos
-    if spec.listed or spec.outputs != 1 or not spec.promoted:
+    if spec.listed or not spec.promoted or spec.outputs != 1 and (spec.view or spec.ufunc is not None or
+                                                                     spec.outputs < 1):  # (-1: as many as it gives)
         return f"    return {call}\n"
     if spec.promoted == tp:  # the first tensor argument must be a Tensor, and the others match its dtype
         anchor = tp[0]
@@ -734,7 +735,8 @@ def _fast_source(spec, names, call):
         lines += [f"{ind}if type({n}) is _T:", f"{ind} _v{i} = {n}._data", f"{ind} _t{i} = True"]
         if spec.promote or i in spec.diff_pos or spec.check is not None:
             lines += [f"{ind} if _v{i}.dtype is not _dt:", f"{ind}  return {call}"]
-        # else an index, mask or target of any dtype: `apply` would pass it on as it is too
+        elif spec.ufunc is None:  # an index, mask or target of any dtype: `apply` would pass it on as it is too,
+            lines += [f"{ind}elif type({n}) is _nd:", f"{ind} _v{i} = {n}", f"{ind} _t{i} = False"]  # or an array
         lines += [f"{ind}elif {n} is None or type({n}) is float or type({n}) is int:", f"{ind} _v{i} = {n}",
                   f"{ind} _t{i} = False", f"{ind}else:", f"{ind} return {call}"]
     dispatched = len(lines)
@@ -744,19 +746,28 @@ def _fast_source(spec, names, call):
         lines += [f"{ind} _out = _fwd({args})"]
     else:
         lines += _ufunc_source(spec, names, ind + " ", args)
-    lines += [f"{ind}except ValueError:", f"{ind} return {call}",
-              f"{ind}if type(_out) is not _nd:", f"{ind} _out = _asarray(_out)",
-              f"{ind}_r = _new(_T)", f"{ind}_r._data = _out",
-              f"{ind}_r._vc = {f'_counter({first})' if spec.view else '_UNV'}",
-              f"{ind}_r._output_nr = 0"]
-    if spec.view:  # a view shares its source's version counter, and in grad mode remembers how it was cut
-        lines += [f"{ind}if _state.enabled:", f"{ind} _track_view(_r, {first}, spec, ({', '.join(names)},))"]
-    plain = [f"{ind}_r._requires_grad = False", f"{ind}_r.grad_fn = None", f"{ind}return _r"]
-    if spec.node_cls is not None:  # the graph flags are set once: by the recording, or plain
-        needed = " or ".join(_when_tensor(names[i], i, tp, f"{names[i]}._requires_grad") for i in spec.diff_pos)
-        lines += [f"{ind}if ({needed}) and _state.enabled and (_out.dtype is _dt or _out.dtype.kind in 'fc'):"]
-        lines += _record_source(spec, names, ind + " ") + [f"{ind} return _r"]
-    lines += plain
+    lines += [f"{ind}except ValueError:", f"{ind} return {call}"]
+    needed = " or ".join(_when_tensor(names[i], i, tp, f"{names[i]}._requires_grad") for i in spec.diff_pos)
+    if spec.outputs != 1:  # a Tensor per output, plain; the recording then links the floating-point ones
+        results = f"({''.join(f'_r{j}, ' for j in range(spec.outputs))})"
+        for j in range(spec.outputs):
+            lines += [f"{ind}_o{j} = _out[{j}]", f"{ind}if type(_o{j}) is not _nd:", f"{ind} _o{j} = _asarray(_o{j})",
+                      f"{ind}_r{j} = _new(_T)", f"{ind}_r{j}._data = _o{j}", f"{ind}_r{j}._vc = _UNV",
+                      f"{ind}_r{j}._output_nr = 0", f"{ind}_r{j}._requires_grad = False", f"{ind}_r{j}.grad_fn = None"]
+        if spec.node_cls is not None:
+            lines += [f"{ind}if ({needed}) and _state.enabled:"] + _record_source(spec, names, ind + " ")
+        lines.append(f"{ind}return {results}")
+    else:
+        lines += [f"{ind}if type(_out) is not _nd:", f"{ind} _out = _asarray(_out)",
+                  f"{ind}_r = _new(_T)", f"{ind}_r._data = _out",
+                  f"{ind}_r._vc = {f'_counter({first})' if spec.view else '_UNV'}",
+                  f"{ind}_r._output_nr = 0"]
+        if spec.view:  # a view shares its source's version counter, and in grad mode remembers how it was cut
+            lines += [f"{ind}if _state.enabled:", f"{ind} _track_view(_r, {first}, spec, ({', '.join(names)},))"]
+        if spec.node_cls is not None:  # the graph flags are set once: by the recording, or plain
+            lines += [f"{ind}if ({needed}) and _state.enabled and (_out.dtype is _dt or _out.dtype.kind in 'fc'):"]
+            lines += _record_source(spec, names, ind + " ") + [f"{ind} return _r"]
+        lines += [f"{ind}_r._requires_grad = False", f"{ind}_r.grad_fn = None", f"{ind}return _r"]
     for i in tested:  # past the dispatch, the test is a local's load (type() and a global cost ~140 instructions)
         n = names[i]
         lines[dispatched:] = [line.replace(f"type({n}) is not _T", f"not _t{i}").replace(f"type({n}) is _T", f"_t{i}")
@@ -845,7 +856,17 @@ def _record_source(spec, names, ind):
         lines.append("_n._versions = tuple(_vs)")
     meta = [f"_v{i}.shape, _dt" if i == tp[0] else f"(_v{i}.shape if type({names[i]}) is _T else None), _dt"
             for i in spec.diff_pos]  # in the fast path every tensor has the dtype _dt
-    lines += [f"_n._meta = ({', '.join(meta)},)", "_r._requires_grad = True", "_r.grad_fn = _n"]
+    lines.append(f"_n._meta = ({', '.join(meta)},)")
+    if spec.outputs != 1:  # (see _fast_source) each floating-point output not declared non-differentiable
+        for j in range(spec.outputs):
+            if j not in spec.nondiff_out:
+                lines += [f"if _o{j}.dtype.kind in 'fc':", f" _r{j}._requires_grad = True", f" _r{j}.grad_fn = _n",
+                          f" _r{j}._output_nr = {j}"]
+        if spec.saved_outputs:  # each with a counter of its own, at 0
+            lines += [f"_r{j}._vc = _rv{j} = [0]" for j in spec.saved_outputs]
+            lines.append(f"_n._result = ({''.join(f'_o{j}, _rv{j}, 0, {j}, ' for j in spec.saved_outputs)})")
+        return [ind + line for line in lines]
+    lines += ["_r._requires_grad = True", "_r.grad_fn = _n"]
     if spec.saved_outputs and spec.view:  # the output shares its source's counter, at its version
         lines.append("_n._result = (_out, _r._vc, _r._vc[0], 0)")
     elif spec.saved_outputs:  # a counter of its own, at 0
