@@ -705,8 +705,9 @@ def _specialize(fn, source):
 def _fast_source(spec, names, call):
     """The body of an op's own dispatcher: `apply` unrolled for this op's arguments, taken when every
     tensor argument is a Tensor of one float dtype (those after the first may also be Python numbers or
-    None; a non-differentiable one of an op that neither promotes nor checks may have any dtype). Anything
-    else goes through `apply`, which also words the errors."""
+    None; a non-differentiable one of an op that neither promotes nor checks may have any dtype, or be a NumPy
+    array). Ops with several outputs get one too, unless they are views, ufuncs or give a varying number.
+    Anything else goes through `apply`, which also words the errors."""
     tp = spec.tensor_pos
     if spec.listed or not spec.promoted or spec.outputs != 1 and (spec.view or spec.ufunc is not None or
                                                                      spec.outputs < 1):  # (-1: as many as it gives)
