@@ -361,7 +361,9 @@ def _raise_modified(arr, now, expected, producer, output_nr):
     torch_type = _dtype.LEGACY_NAMES[arr.dtype.name]
     shape = ", ".join(map(str, arr.shape))
     where = ""
-    if producer is not None:
+    spec = getattr(producer, "_spec", None)
+    if producer is not None and arr.dtype.kind in "fc" and (spec is None or output_nr not in spec.nondiff_out):
+        # (PyTorch names the producer only of an output with a gradient: not of max pools' indices)
         where = f", which is output {output_nr} of {producer.name().rstrip('0123456789').removesuffix('Backward')},"
     raise RuntimeError(
         f"one of the variables needed for gradient computation has been modified by an inplace operation: "

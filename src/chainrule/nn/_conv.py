@@ -591,13 +591,12 @@ def _gather_op(name, with_indices=False):
             # `values`: the gathered values when the caller has them already (max pools find the maxima first)
             out = _gather_np(self, index, d) if values is None else values
             if index.shape != out.shape or index.dtype != np.int64 or not index.flags.c_contiguous:
-                return out, np.ascontiguousarray(np.broadcast_to(index, out.shape)).astype(np.int64, copy=False)
-            index = index.view()  # read-only, as the broadcast view above: the backward reads the saved one
-            index.flags.writeable = False
+                index = np.ascontiguousarray(np.broadcast_to(index, out.shape)).astype(np.int64)
             return out, index
-        return op(name, nondiff=("index",), outputs=2, self=lambda grads, self_shape, index, d, unique: _scatter_plane(
-            grads[0], index, self_shape, d, unique), raw={"self": lambda grads, self_shape, index, d, unique: (
-                _scatter_np(grads[0], index, self_shape, d, unique))})(gather)
+        # the backward reads the returned indices (result1), as PyTorch's: changing them in place is its error
+        return op(name, nondiff=("index",), outputs=2, self=lambda grads, self_shape, result1, d, unique: (
+            _scatter_plane(grads[0], result1, self_shape, d, unique)), raw={"self": lambda grads, self_shape,
+                result1, d, unique: _scatter_np(grads[0], result1, self_shape, d, unique)})(gather)
 
     def gather(self, index, d):
         return _gather_np(self, index, d)
