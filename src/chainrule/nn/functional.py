@@ -1445,26 +1445,25 @@ def _nll_grad(grad, self, target, weight, reduction, ignore_index):
     tgt = _raw(target).reshape(x.shape[:1] + x.shape[2:])
     t, w = _nll_pick(x, tgt, _raw(weight), ignore_index)
     count = _nll_count(x, t, w)
-    if type(grad) is np.ndarray and x.ndim == 2:  # as a raw formula: PyTorch's -w[t] * grad (/ total weight)
-        g = grad if reduction == "none" and not squeeze else grad[()]  # one per row, or one for all
+    raw = type(grad) is np.ndarray
+    if raw:  # PyTorch's kernel: -(grad / total weight) * w[t] at the picked entries only (an inf grad stays there)
+        coef = grad if reduction == "none" and not squeeze else grad[()]  # one per target, or one for all
         if reduction == "mean" and count != 0:
-            g = g / count
-        g = -g if w is None else -g * w
-        m = np.zeros(x.shape, x.dtype)
-        m[np.arange(len(t)), t] = g  # only the picked entries see grad, as in PyTorch (an inf stays there)
-        return m[0] if squeeze else m
-    coef = x.dtype.type(-1) if w is None else -w
-    if reduction == "mean" and count != 0:  # NOTE: all targets ignored: loss nan, gradient 0, as PyTorch
-        coef = coef / count
+            coef = coef / count
+        coef = -coef if w is None else -coef * w
+    else:
+        coef = x.dtype.type(-1) if w is None else -w
+        if reduction == "mean" and count != 0:  # NOTE: all targets ignored: loss nan, gradient 0, as PyTorch
+            coef = coef / count
     m = np.zeros(x.shape, x.dtype)
     if x.ndim == 2:
         m[np.arange(len(t)), t] = coef
     else:
-        np.put_along_axis(m, t[:, None], coef if w is None else coef[:, None], axis=1)
+        np.put_along_axis(m, t[:, None], coef[:, None] if np.ndim(coef) else coef, axis=1)
     if squeeze:
         m = m[0]
-    if type(grad) is np.ndarray:  # as a raw formula
-        return (grad[:, None] if reduction == "none" and not squeeze else grad) * m
+    if raw:
+        return m
     g = grad.unsqueeze(1) if reduction == "none" and not squeeze else grad
     return g * D.constant(m)
 
@@ -1493,7 +1492,7 @@ def _nll_loss(self, target, weight, reduction, ignore_index):
     return _nll_forward(self, target, weight, reduction, ignore_index)
 
 
-@op("NllLoss2DBackward0", nondiff=("target", "weight"), self=_nll_grad)
+@op("NllLoss2DBackward0", nondiff=("target", "weight"), raw=True, self=_nll_grad)
 def _nll_loss2d(self, target, weight, reduction, ignore_index):
     return _nll_forward(self, target, weight, reduction, ignore_index)
 
