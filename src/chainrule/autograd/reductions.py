@@ -143,12 +143,11 @@ def _scatter_into_zeros(grad_fn, accumulate):
         if not len(shape):
             return src.copy()
         out = np.zeros(shape, src.dtype)
+        at = D.along_axis(index, wrap_dim(dim, len(shape)))
         if accumulate:  # cummax's indices repeat
-            where = list(np.indices(index.shape, sparse=True))
-            where[dim] = index
-            np.add.at(out, tuple(where), src)
+            np.add.at(out, at, src)
         else:
-            out[D.along_axis(index, wrap_dim(dim, len(shape)))] = src
+            out[at] = src
         return out
     return _scatter
 
@@ -817,7 +816,8 @@ _nanmedian_values = _selector("NanmedianBackward1")
 _mode_values = _selector("ModeBackward0")
 
 
-_F32_ZERO, _I32_31, _SIGN_BIT = np.zeros((), np.float32), np.array(31, np.int32), np.array(1 << 31, np.uint32)
+_F32_ZERO = D._numbers(np.dtype(np.float32))[0]
+_I32_31, _SIGN_BIT = np.array(31, np.int32), np.array(1 << 31, np.uint32)
 
 
 def _sort_keys32(a):

@@ -677,8 +677,6 @@ def _check_gather_like(self, dim, index, name, src=None):
     return d
 
 
-
-
 def _crop(src, shape):
     return src[tuple(slice(0, s) for s in shape)]
 
