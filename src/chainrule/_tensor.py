@@ -268,7 +268,8 @@ class Tensor:
         if fn is not None and not create_graph and inputs is None:  # what autograd.backward would do, in one step
             if gradient is None:
                 if arr.size == 1 and arr.dtype.kind == "f":  # loss.backward()
-                    run_backward(((fn, self._output_nr),), (_autograd.shared_implicit_grad(arr),), bool(retain_graph), False)
+                    run_backward(((fn, self._output_nr),), (_autograd.shared_implicit_grad(arr),), bool(retain_graph),
+                                 False)
                     return
             elif type(gradient) is Tensor and gradient._data.shape == arr.shape:  # y.backward(g)
                 if not retain_graph and arr.size >= _op._REUSE_MIN and fn._result is not None and \

@@ -34,8 +34,7 @@ def shared_implicit_grad(arr):
     key = (arr.shape, arr.dtype)
     g = _SHARED_ONES.get(key)
     if g is None:
-        g = _SHARED_ONES[key] = implicit_grad(arr)
-        g.flags.writeable = False
+        g = _SHARED_ONES[key] = op.read_only(implicit_grad(arr))
     return g
 
 

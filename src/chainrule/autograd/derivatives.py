@@ -242,9 +242,7 @@ def _numbers(dtype):
     operand than with a Python number, which it must first fit to the other operand's dtype."""
     numbers = _NUMBERS.get(dtype)
     if numbers is None:
-        numbers = tuple(np.array(v, dtype) for v in (0, 1, 0.5 if dtype.kind in "fc" else 0))
-        for n in numbers:
-            n.flags.writeable = False
+        numbers = tuple(_op.read_only(np.array(v, dtype)) for v in (0, 1, 0.5 if dtype.kind in "fc" else 0))
         _NUMBERS[dtype] = numbers
     return numbers
 

@@ -224,19 +224,20 @@ _NUMBERS = {np.dtype(np.float32): {}, np.dtype(np.float64): {}}
 _NUMBERS_MAX = 4096
 
 
-def _read_only(arr):
+def read_only(arr):
+    """arr, marked read-only: an array shared by caches, which nothing may write into."""
     arr.flags.writeable = False
     return arr
 
 
-_ZEROS = {dt: (_read_only(np.array(0.0, dt)), _read_only(np.array(-0.0, dt))) for dt in _NUMBERS}
+_ZEROS = {dt: (read_only(np.array(0.0, dt)), read_only(np.array(-0.0, dt))) for dt in _NUMBERS}
 
 
 def _number(value, dtype):
     """`value` (a Python int or float) as a read-only 0-d array of `dtype`, cached."""
     if not value:
         return _ZEROS[dtype][math.copysign(1.0, value) < 0]
-    arr = _read_only(np.array(value, dtype))
+    arr = read_only(np.array(value, dtype))
     cache = _NUMBERS[dtype]
     if len(cache) < _NUMBERS_MAX:
         cache[value] = arr

@@ -18,6 +18,7 @@ import warnings
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from ..autograd import op as _op
 from ..autograd.op import op
 from ..autograd import derivatives as D
 from .._tensor import Tensor
@@ -868,8 +869,9 @@ def _avg_pool_grad_np(grad, self_shape, kernel, stride, padding, ceil_mode, coun
     """Each window's share of its gradient, added into every position of the window."""
     d = len(kernel)
     outs, pads = _pool_sizes(self_shape[-d:], kernel, stride, padding, (1,) * d, ceil_mode)
-    share = D.widened(grad) / _avg_divisor(self_shape, kernel, stride, padding, outs, count_include_pad,
-                                           divisor_override).astype(D.widened(grad).dtype)
+    wide = D.widened(grad)
+    share = wide / _avg_divisor(self_shape, kernel, stride, padding, outs, count_include_pad,
+                                divisor_override).astype(wide.dtype)
     full = np.zeros(tuple(self_shape[:-d]) + tuple(n + lo + max(hi, 0) for n, (lo, hi) in
                                                    zip(self_shape[-d:], pads)), share.dtype)
     for window in _window_positions(outs, kernel, stride):
@@ -922,12 +924,7 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
 def _per_geometry(build):
     """A builder of resampling matrices or indices, cached per geometry: the same for every call of a layer, and
     5-10 us of small NumPy calls to build. Read-only: they are shared."""
-    @functools.lru_cache(maxsize=256)
-    def cached(*args):
-        m = build(*args)
-        m.flags.writeable = False
-        return m
-    return cached
+    return functools.lru_cache(maxsize=256)(lambda *args: _op.read_only(build(*args)))
 
 
 def _adaptive_bins(n, o):

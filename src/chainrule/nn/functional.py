@@ -16,7 +16,7 @@ import numpy as np
 from ..autograd.op import broadcast_shapes, counter, joint, op, public
 from ..autograd import derivatives as D
 from ..autograd.pointwise import erf as _erf, logit as _logit, _erf_np
-from ..autograd.grad_mode import state as _grad_state
+from ..autograd.grad_mode import no_grad, state as _grad_state
 from .._tensor import Tensor
 from .. import _dtype
 
@@ -252,13 +252,19 @@ def _gelu_grad(grad, self, approximate):
     return grad * (cdf + self * pdf)
 
 
+def _gelu_cdf_np(x):
+    """The standard normal's cdf at x, 0.5 * (1 + erf(x / sqrt(2))), in a new buffer."""
+    cdf = _erf_np(np.multiply(x, x.dtype.type(1 / math.sqrt(2))))
+    cdf += 1
+    cdf *= 0.5
+    return cdf
+
+
 def _gelu_grad_np(grad, x):
     """grad * (cdf(x) + x * pdf(x)), in two buffers."""
     if x.ndim == 0:  # NumPy's arithmetic on 0-d arrays gives scalars, which take no out=
         return _gelu_grad_np(np.reshape(grad, 1), x.reshape(1)).reshape(())
-    cdf = _erf_np(np.multiply(x, x.dtype.type(1 / math.sqrt(2))))
-    cdf += 1
-    cdf *= 0.5
+    cdf = _gelu_cdf_np(x)
     pdf = np.multiply(x, x)
     pdf *= -0.5
     np.exp(pdf, out=pdf)
@@ -275,9 +281,7 @@ def _gelu(self, approximate):
         return (0.5 * self * (1 + np.tanh(inner))).astype(self.dtype)
     if not self.size:
         return self.copy()
-    out = _erf_np(np.multiply(self, self.dtype.type(1 / math.sqrt(2))))  # 0.5 * x * (1 + erf(x / sqrt(2)))
-    out += 1
-    out *= 0.5
+    out = _gelu_cdf_np(self)
     return np.multiply(out, self, out=out)
 
 
@@ -286,10 +290,6 @@ def gelu(input, approximate="none"):
         raise RuntimeError("approximate argument must be either none or tanh.")
     _check_float(input, "GeluKernelImpl")
     return _gelu(input, approximate)
-
-
-def _sigmoid_np(x):
-    return ((np.tanh(x * 0.5) + 1) * 0.5).astype(x.dtype)
 
 
 def _silu_grad_np(grad, self):
@@ -339,7 +339,7 @@ def _mish_grad(grad, self):
     """On Tensors, or on arrays as a raw formula."""
     if type(self) is np.ndarray:
         t = np.tanh(_softplus_np(self, 1.0, 20.0))
-        return grad * (t + self * _sigmoid_np(self) * (1 - t * t))
+        return grad * (t + self * D._sigmoid_into(self) * (1 - t * t))
     t = D.tanh(_softplus(self, 1.0, 20.0))
     return grad * (t + self * D.sigmoid(self) * (1 - t * t))
 
@@ -497,7 +497,7 @@ def _glu(self, dim):
     if n % 2:
         raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {n}")
     a, b = np.split(self, 2, axis=d)
-    return (a * _sigmoid_np(b)).astype(self.dtype)
+    return (a * D._sigmoid_into(b)).astype(self.dtype)
 
 
 def glu(input, dim=-1):
@@ -1027,13 +1027,9 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
         shape = tuple(np.broadcast_shapes(x1.shape, x2.shape))
         x1, x2 = D.expand(x1, shape), D.expand(x2, shape)
     n1, n2 = D.norm(x1, 2, dim, True).clone(), D.norm(x2, 2, dim, True).clone()
-    enabled = _grad_state.enabled
-    _grad_state.enabled = False
-    try:
+    with no_grad():
         n1.clamp_min_(eps)
         n2.clamp_min_(eps)
-    finally:
-        _grad_state.enabled = enabled
     return ((x1 / n1) * (x2 / n2)).sum(dim)
 
 
@@ -2028,8 +2024,14 @@ def _ln_grads_np(grads, self, normalized_shape, weight, bias_shape, result1, res
 def _ln_grads_from(grad, xhat, rstd, lead, weight, bias_shape):
     dims = tuple(range(len(lead), xhat.ndim))
     g_input = _norm_input_grad(grad * weight if weight is not None else grad, xhat, rstd, dims)
-    g_weight = None if weight is None else _sum_over(grad * xhat, lead)
-    return g_input, g_weight, _sum_over(grad, lead) if bias_shape else None
+    return _affine_grads(g_input, grad, xhat, weight, bias_shape, lead)
+
+
+def _affine_grads(g_input, grad, xhat, weight, bias_shape, dims):
+    """A normalization's (input, weight, bias) gradients: the weight's and bias's summed over `dims` (those they
+    are shared along); none for a missing weight or bias (no shape)."""
+    g_weight = None if weight is None else _sum_over(grad * xhat, dims)
+    return g_input, g_weight, _sum_over(grad, dims) if bias_shape else None
 
 
 @op("NativeLayerNormBackward0", promote=True, outputs=3, nondiff_outputs=(1, 2),
@@ -2095,8 +2097,7 @@ def _bn_grads(grad, input, weight, bias_shape, running_mean, running_var, traini
             g_input, xhat = g * rstd, (input - mean) * rstd
         else:
             g_input, xhat = g * D.constant(rstd), (input - D.constant(mean)) * D.constant(rstd)
-    g_weight = None if weight is None else (grad * xhat).sum(dims)
-    return g_input, g_weight, grad.sum(dims) if bias_shape else None
+    return _affine_grads(g_input, grad, xhat, weight, bias_shape, dims)
 
 
 @op("NativeBatchNormBackward0", promote=True, nondiff=("running_mean", "running_var"),
@@ -2162,8 +2163,7 @@ def _gn_grads(grad, self, weight, bias_shape, N, C, HxW, group, eps):
     xhat, rstd = _normalized(self.reshape(N, group, -1), (2,), eps)
     g = grad * _channel_view(weight, self.ndim) if weight is not None else grad
     g_input = _norm_input_grad(g.reshape(N, group, -1), xhat, rstd, (2,)).reshape(self.shape)
-    g_weight = None if weight is None else (grad * xhat.reshape(self.shape)).sum(dims)
-    return g_input, g_weight, grad.sum(dims) if bias_shape else None
+    return _affine_grads(g_input, grad, xhat.reshape(self.shape), weight, bias_shape, dims)
 
 
 @op("NativeGroupNormBackward0", promote=True, self=_gn_grads, weight=_gn_grads, bias=_gn_grads,
