@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import chainrule
+from chainrule.autograd import graph
 
 torch = pytest.importorskip("torch")
 LIBS = (chainrule, torch)
@@ -745,17 +746,32 @@ def test_invalid_gradient_shape_from_a_hook_is_reported():
     same(lambda lib: [x := data(lib, 3), h := x * 2, h.register_hook(lambda g: lib.ones(4)), h.sum().backward()])
 
 
-def test_the_shared_implicit_gradient_is_never_handed_out_writable():
+@pytest.fixture
+def hook_free_walk():
+    """The engine's hook-free walk, which any hook registered before (in any test) turns off for good."""
+    hooked = graph.HOOKED[0]
+    graph.HOOKED[0] = False
+    yield
+    graph.HOOKED[0] = hooked or graph.HOOKED[0]
+
+
+def test_the_shared_implicit_gradient_is_never_handed_out_writable(hook_free_walk):
     # loss.backward() starts from one read-only array of ones per shape and dtype: .grad and retained
-    # gradients are arrays of their own, and changing them leaves the next pass's start unchanged
-    for _ in range(2):
-        x = chainrule.tensor([2.0], requires_grad=True)
-        y = x * 1
-        y.retain_grad()
-        y.backward()
-        assert x.grad.tolist() == [1.0] and y.grad.tolist() == [1.0]
-        x.grad.add_(5)
-        y.grad.mul_(3)
+    # gradients are arrays of their own, and changing them leaves the next pass's start unchanged. Both walks:
+    # the hook-free one first, then (retain_grad's hook) the other
+    for retain in (False, True):
+        for make in (lambda x: x * 1, lambda x: x + 0, lambda x: x + 0):  # (+ passes the start on as it is)
+            x = chainrule.tensor([2.0], requires_grad=True)
+            y = make(x)
+            if retain:
+                y.retain_grad()
+            y.backward()
+            # (an in-place op on a read-only array would copy it silently: writeable is what shows the shared one)
+            assert x.grad.tolist() == [1.0] and x.grad.numpy().flags.writeable
+            x.grad.add_(5)
+            if retain:
+                assert y.grad.tolist() == [1.0] and y.grad.numpy().flags.writeable
+                y.grad.mul_(3)
     big = chainrule.ones(300, 300, requires_grad=True)
     big.sum().backward()
     big.grad.zero_()
