@@ -742,6 +742,27 @@ def test_outputs_of_multi_view_ops_cannot_be_written_in_place():
     same(lambda lib: [(parts := lib.zeros(4, 3).split(2)), parts[0].add_(1), parts[0]][2])
 
 
+@pytest.mark.parametrize("split", [lambda y: y.chunk(3, 1), lambda y: y.split(4, -1), lambda y: y.unbind(1),
+                                   lambda y: y.split([1, 0, 3, 2], 1), lambda y: y.unsafe_chunk(3, 1),
+                                   lambda y: y.double().chunk(2, 1)])
+def test_multi_output_ops_with_some_outputs_unused(split, hook_free_walk):
+    def f(lib):
+        x = data(lib, 3, 6)
+        parts = split(x)
+        links = [(p.grad_fn, p.output_nr, p._version, p._base is x, p.requires_grad) for p in parts]
+        loss = sum(p.sum() * (k + 1) for k, p in enumerate(parts))
+        x.grad, = lib.autograd.grad(loss, x, retain_graph=True)  # every output has a gradient
+        out = [x.grad, links]
+        for used in ([0], [-1], [1, -1]):
+            x.grad = None
+            (sum((parts[k] * parts[k]).sum() for k in used)).backward(retain_graph=True)
+            g, = lib.autograd.grad(sum((parts[k] ** 3).sum() for k in used), x, create_graph=True)
+            out += [x.grad, g, lib.autograd.grad(g.sum(), x)[0]]
+        return out
+
+    same(f)
+
+
 def test_invalid_gradient_shape_from_a_hook_is_reported():
     same(lambda lib: [x := data(lib, 3), h := x * 2, h.register_hook(lambda g: lib.ones(4)), h.sum().backward()])
 

@@ -700,7 +700,7 @@ def _specialize(fn, source):
                      _asarray=np.asarray, _new=object.__new__, _state=_state, _acc=AccumulateGrad.of,
                      _next_seq=_sequence.__next__, _fwd=spec.forward, _node=spec.node_cls,
                      _track_view=_track_view, _uf=spec.ufunc, _reusable=_reusable, _counter=counter,
-                     _UNV=UNVERSIONED, _nums=_NUMBERS, _number=_number)
+                     _UNV=UNVERSIONED, _nums=_NUMBERS, _number=_number, _views=_MultiOutputViews(spec))
     exec(compile(source, f"<chainrule {spec.name}>", "exec"), namespace)
     fn.__code__ = namespace[fn.__name__].__code__
 
@@ -709,11 +709,12 @@ def _fast_source(spec, names, call):
     """The body of an op's own dispatcher: `apply` unrolled for this op's arguments, taken when every
     tensor argument is a Tensor of one float dtype (those after the first may also be Python numbers or
     None; a non-differentiable one of an op that neither promotes nor checks may have any dtype, or be a NumPy
-    array). Ops with several outputs get one too, unless they are views, ufuncs or give a varying number.
-    Anything else goes through `apply`, which also words the errors."""
+    array). Ops with several outputs get one too, unless they are ufuncs or views of a fixed number; ops that give
+    a varying number (outputs=-1: split, unbind) unless they save them or record no node. Anything else goes
+    through `apply`, which also words the errors."""
     tp = spec.tensor_pos
-    if spec.listed or not spec.promoted or spec.outputs != 1 and (spec.view or spec.ufunc is not None or
-                                                                     spec.outputs < 1):  # (-1: as many as it gives)
+    if spec.listed or not spec.promoted or spec.outputs != 1 and spec.ufunc is not None or \
+            spec.outputs > 1 and spec.view or spec.outputs < 1 and (spec.saved_outputs or spec.node_cls is None):
         return f"    return {call}\n"
     if spec.promoted == tp:  # the first tensor argument must be a Tensor, and the others match its dtype
         anchor = tp[0]
@@ -752,7 +753,9 @@ def _fast_source(spec, names, call):
         lines += _ufunc_source(spec, names, ind + " ", args)
     lines += [f"{ind}except ValueError:", f"{ind} return {call}"]
     needed = " or ".join(_when_tensor(names[i], i, tp, f"{names[i]}._requires_grad") for i in spec.diff_pos)
-    if spec.outputs != 1:  # a Tensor per output, plain; the recording then links the floating-point ones
+    if spec.outputs < 1:  # (-1: as many as it gives; split, unbind) the node first, then a Tensor per output
+        lines += _varying_outputs_source(spec, names, ind, needed)
+    elif spec.outputs != 1:  # a Tensor per output, plain; the recording then links the floating-point ones
         results = f"({''.join(f'_r{j}, ' for j in range(spec.outputs))})"
         for j in range(spec.outputs):
             lines += [f"{ind}_o{j} = _out[{j}]", f"{ind}if type(_o{j}) is not _nd:", f"{ind} _o{j} = _asarray(_o{j})",
@@ -777,6 +780,27 @@ def _fast_source(spec, names, call):
         lines[dispatched:] = [line.replace(f"type({n}) is not _T", f"not _t{i}").replace(f"type({n}) is _T", f"_t{i}")
                               for line in lines[dispatched:]]
     return "".join(f"    {line}\n" for line in lines) + f"    return {call}\n"
+
+
+def _varying_outputs_source(spec, names, ind, needed):
+    """The results of an op that gives as many outputs as it finds (the forward's `_out`), each linked to the node
+    when one is recorded (in the fast path every output has the float dtype _dt); a view's share its source's
+    version counter and, in grad mode, its base, with a view function that refuses in-place changes (see apply)."""
+    first = names[spec.tensor_pos[0]]
+    lines = ["_en = _state.enabled", f"_rec = _en and ({needed})", "if _rec:"]
+    lines += _record_source(spec, names, " ")  # (which links no output of these: the loop below does)
+    if spec.view:
+        lines += [f"_vc = _counter({first})", f"_b = {first} if {first}._base is None else {first}._base"]
+    else:
+        lines.append("_vc = _UNV")
+    lines += ["_rs = []", "_k = 0", "for _o in _out:", " if type(_o) is not _nd:", "  _o = _asarray(_o)",
+              " _r = _new(_T)", " _r._data = _o", " _r._vc = _vc", " if _rec:", "  _r._requires_grad = True",
+              "  _r.grad_fn = _n", "  _r._output_nr = _k", " else:", "  _r._requires_grad = False",
+              "  _r.grad_fn = None", "  _r._output_nr = 0"]
+    if spec.view:
+        lines += [" if _en:", "  _r._base = _b", "  _r._view_fn = _views[_k]"]
+    lines += [" _rs.append(_r)", " _k += 1", "return tuple(_rs)"]
+    return [ind + line for line in lines]
 
 
 def _ufunc_source(spec, names, ind, args):
@@ -1040,6 +1064,20 @@ class _MultiOutputView:
             f"Output {self.k} of {name} is a view and is being modified inplace. This view is the output of a "
             "function that returns multiple views. Such functions do not allow the output views to be modified "
             "inplace. You should replace the inplace operation by an out-of-place one.")
+
+
+class _MultiOutputViews(dict):
+    """An op's _MultiOutputView for each output number, made on first need and shared by all its outputs of that
+    number (they hold nothing else)."""
+    __slots__ = ("spec",)
+
+    def __init__(self, spec):
+        super().__init__()
+        self.spec = spec
+
+    def __missing__(self, k):
+        view_fn = self[k] = _MultiOutputView(self.spec, k)
+        return view_fn
 
 
 def _record(spec, args, inputs, nexts, result):

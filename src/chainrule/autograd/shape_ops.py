@@ -262,19 +262,36 @@ def _split_sizes(n, split_size):
 
 
 def _split_backward(grads, self_shape, dim, sizes):
-    """The pieces' gradients (zeros for those without one) joined along dim; on arrays (raw) or Tensors."""
+    """The pieces' gradients (zeros for those without one) joined along dim."""
     dim = wrap_dim(dim, len(self_shape))
     like = next(g for g in grads if g is not None)
-    raw = type(like) is np.ndarray
     grads = list(grads) + [None] * (len(sizes) - len(grads))
     out = []
     for g, n in zip(grads, sizes):
         if g is None:
             shape = list(self_shape)
             shape[dim] = n
-            g = np.zeros(shape, like.dtype) if raw else _zeros(shape, like)
+            g = _zeros(shape, like)
         out.append(g)
-    return np.concatenate(out, dim) if raw else D.cat(out, dim)
+    return D.cat(out, dim)
+
+
+def _split_backward_raw(grads, self_shape, dim, sizes):
+    """_split_backward on arrays: one concatenation when every piece has a gradient, else the gradients written
+    into one array of zeros (of the dtype the concatenation would have)."""
+    if len(grads) == len(sizes):
+        for g in grads:
+            if g is None:
+                break
+        else:
+            return np.concatenate(grads, dim)
+    out = np.zeros(self_shape, np.result_type(*[g for g in grads if g is not None]))
+    pre, start = (slice(None),) * wrap_dim(dim, len(self_shape)), 0
+    for g, n in zip(grads, sizes):
+        if g is not None:
+            out[pre + (slice(start, start + n),)] = g
+        start += n
+    return out
 
 
 def _split_arrays(self, d, sizes):
@@ -285,8 +302,18 @@ def _split_arrays(self, d, sizes):
     return tuple(pieces)
 
 
-@op("SplitBackward0", view=True, outputs=-1, raw=True, self=lambda grads, self_shape, split_size, dim: _split_backward(
-    grads, self_shape, dim, _split_sizes(self_shape[dim], split_size)))
+_SPLIT = {  # the formulas of split and unsafe_split, on Tensors and (raw) on arrays
+    "self": lambda grads, self_shape, split_size, dim: _split_backward(
+        grads, self_shape, dim, _split_sizes(self_shape[dim], split_size)),
+    "raw": {"self": lambda grads, self_shape, split_size, dim: _split_backward_raw(
+        grads, self_shape, dim, _split_sizes(self_shape[dim], split_size))}}
+_SPLIT_WITH_SIZES = {
+    "self": lambda grads, self_shape, split_sizes, dim: _split_backward(grads, self_shape, dim, split_sizes),
+    "raw": {"self": lambda grads, self_shape, split_sizes, dim: _split_backward_raw(
+        grads, self_shape, dim, split_sizes)}}
+
+
+@op("SplitBackward0", view=True, outputs=-1, **_SPLIT)
 def _split(self, split_size, dim=0):
     if self.ndim == 0:
         raise RuntimeError("split expects at least a 1-dimensional tensor")
@@ -294,8 +321,7 @@ def _split(self, split_size, dim=0):
     return _split_arrays(self, d, _split_sizes(self.shape[d], split_size))
 
 
-@op("SplitWithSizesBackward0", view=True, outputs=-1, raw=True,
-    self=lambda grads, self_shape, split_sizes, dim: _split_backward(grads, self_shape, dim, split_sizes))
+@op("SplitWithSizesBackward0", view=True, outputs=-1, **_SPLIT_WITH_SIZES)
 def _split_with_sizes(self, split_sizes, dim=0):
     if self.ndim == 0:
         raise RuntimeError("split expects at least a 1-dimensional tensor")
@@ -327,11 +353,12 @@ def _split_method(self, split_size, dim=0):
 
 
 def _chunk(self, chunks, dim, split, split_with_sizes):
-    if self.ndim == 0:
+    shape = self._data.shape  # (not self.shape: a Size made on every read)
+    if not shape:
         raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
-    n = self.shape[wrap_dim(dim, self.ndim)]
+    n = shape[wrap_dim(dim, len(shape))]
     size = (n + chunks - 1) // chunks
     if size == 0 and n == 0:  # PyTorch: `chunks` empty pieces
         return split_with_sizes(self, (0,) * chunks, dim)
@@ -345,14 +372,12 @@ def chunk(self, chunks, dim=0):
 
 
 # unsafe_split*: the same pieces as split, but copies, not views (PyTorch's non-aliasing variants).
-@op("UnsafeSplitBackward0", outputs=-1, self=lambda grads, self_shape, split_size, dim: _split_backward(
-    grads, self_shape, dim, _split_sizes(self_shape[dim], split_size)))
+@op("UnsafeSplitBackward0", outputs=-1, **_SPLIT)
 def unsafe_split(self, split_size, dim=0):
     return tuple(a.copy() for a in _split._spec.forward(self, split_size, dim))
 
 
-@op("UnsafeSplitWithSizesBackward0", outputs=-1,
-    self=lambda grads, self_shape, split_sizes, dim: _split_backward(grads, self_shape, dim, split_sizes))
+@op("UnsafeSplitWithSizesBackward0", outputs=-1, **_SPLIT_WITH_SIZES)
 def unsafe_split_with_sizes(self, split_sizes, dim=0):
     return tuple(a.copy() for a in _split_with_sizes._spec.forward(self, tuple(split_sizes), dim))
 
