@@ -1469,18 +1469,19 @@ def _nll_forward(self, target, weight, reduction, ignore_index):
     tgt = target.reshape(x.shape[:1] + x.shape[2:])
     t, w = _nll_pick(x, tgt, weight, ignore_index)
     picked = x[np.arange(len(t)), t] if x.ndim == 2 else np.take_along_axis(x, t[:, None], axis=1)[:, 0]
-    loss = -picked if w is None else -picked * w
+    if w is not None:
+        picked = picked * w
     if self.ndim == 1:
-        loss = loss[0]
+        picked = picked[0]
     if reduction == "none":
-        return loss
-    total = np.add.reduce(loss, axis=None)
+        return -picked
+    total = -np.add.reduce(picked, axis=None)  # (negating the sum, not each term: the same bits, one ufunc fewer)
     if reduction == "sum":
         return total
-    count = _nll_count(x, t, w)
+    count = _nll_count(x, t, w)  # of x's dtype, as total
     if count == 0:  # every target ignored, or none given: 0 / 0
         return x.dtype.type(np.nan)
-    return (total / count).astype(self.dtype)
+    return total / count
 
 
 @op("NllLossBackward0", nondiff=("target", "weight"), raw=True, self=_nll_grad)
@@ -1493,21 +1494,25 @@ def _nll_loss2d(self, target, weight, reduction, ignore_index):
     return _nll_forward(self, target, weight, reduction, ignore_index)
 
 
+_NLL_TARGET_DTYPES = (np.dtype(np.int64), np.dtype(np.uint8))
+
+
 def _nll_loss_nd(input, target, weight, reduction, ignore_index):
-    if input.ndim < 1:
-        raise ValueError(f"Expected 1 or more dimensions (got {input.ndim})")
-    if input.ndim != 1 and input.shape[0] != target.shape[0]:
-        raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
-                         f"({target.shape[0]}).")
-    if target._data.dtype not in (np.int64, np.uint8):
+    shape, ndim = input._data.shape, input._data.ndim  # (arrays' own shapes: this runs once per training step)
+    if ndim < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {ndim})")
+    if ndim != 1 and shape[0] != target._data.shape[0]:
+        raise ValueError(f"Expected input batch_size ({shape[0]}) to match target batch_size "
+                         f"({target._data.shape[0]}).")
+    if target._data.dtype not in _NLL_TARGET_DTYPES:
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_type_name(target._data.dtype)}")
-    if weight is not None and weight.numel() != input.shape[min(1, input.ndim - 1)]:
+    if weight is not None and weight.numel() != shape[min(1, ndim - 1)]:
         raise RuntimeError(f"weight tensor should be defined either for all {input.shape[min(1, input.ndim - 1)]} "
                            f"classes or no classes but got weight tensor of shape: "
                            f"[{', '.join(map(str, weight.shape))}]")
-    if input.ndim <= 2:
+    if ndim <= 2:
         return _nll_loss(input, target, weight, reduction, ignore_index)
-    if input.ndim == 4:
+    if ndim == 4:
         return _nll_loss2d(input, target, weight, reduction, ignore_index)
     n, c = input.shape[:2]
     out_size = tuple(input.shape[2:])
@@ -1529,9 +1534,10 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     reduction = _reduction(reduction, size_average, reduce)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
-    class_dim = 0 if input.ndim == 1 else 1
-    n_classes = input.shape[class_dim] if input.ndim else 1
-    if input.shape == target.shape:
+    in_shape = input._data.shape
+    class_dim = 0 if len(in_shape) == 1 else 1
+    n_classes = in_shape[class_dim] if in_shape else 1
+    if in_shape == target._data.shape:
         if target._data.dtype.kind != "f":
             raise RuntimeError(f"Expected floating point type for target with class probabilities, got "
                                f"{_type_name(target._data.dtype)}")
