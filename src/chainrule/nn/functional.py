@@ -1974,15 +1974,21 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
 
 
 # ---- normalization ------------------------------------------------------------------------------------------
+def _normalized_np(a, dims, eps):
+    """((a - mean) * rstd, mean, rstd) over `dims` of an array, the statistics kept with their dims."""
+    mean = D.mean_np(a, dims, keepdims=True)
+    out = a - mean
+    rstd = 1.0 / np.sqrt(D.mean_np(np.square(out), dims, keepdims=True) + eps)
+    out *= rstd  # in place: one temporary
+    return out, mean, rstd
+
+
 def _normalized(x, dims, eps):
     """((x - mean) * rstd, rstd) over `dims`: arrays for an array (raw formulas); else in chainrule ops, so that
     gradients built from it differentiate again."""
     raw = type(x) is np.ndarray
     if raw or not _grad_state.enabled:  # a plain backward (no create_graph): same numbers, fewer temporaries
-        a = x if raw else x._data
-        xc = a - D.mean_np(a, dims, keepdims=True)
-        rstd = 1.0 / np.sqrt(D.mean_np(np.square(xc), dims, keepdims=True) + eps)
-        xc *= rstd
+        xc, _, rstd = _normalized_np(x if raw else x._data, dims, eps)
         return (xc, rstd) if raw else (Tensor._make(xc), Tensor._make(rstd))
     mu = x.mean(dims, keepdim=True)
     xc = x - mu
@@ -2045,11 +2051,7 @@ def _affine_grads(g_input, grad, xhat, weight, bias_shape, dims):
     raw={"self": _ln_grads_np, "weight": _ln_grads_np, "bias": _ln_grads_np})
 def _native_layer_norm(self, normalized_shape, weight, bias, eps):
     """(output, mean, rstd), the mean and rstd of shape (*lead, 1, ...) as PyTorch's native_layer_norm."""
-    dims = tuple(range(self.ndim - len(normalized_shape), self.ndim))
-    mean = D.mean_np(self, dims, keepdims=True)
-    out = self - mean
-    rstd = 1.0 / np.sqrt(D.mean_np(np.square(out), dims, keepdims=True) + eps)
-    out *= rstd  # in place: one temporary
+    out, mean, rstd = _normalized_np(self, tuple(range(self.ndim - len(normalized_shape), self.ndim)), eps)
     if weight is not None:
         out *= weight
     if bias is not None:
@@ -2162,26 +2164,41 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 
 
 @joint
-def _gn_grads(grad, self, weight, bias_shape, N, C, HxW, group, eps):
-    """group_norm's (input, weight, bias) gradients, normalizing the input once for both of the first two; on
-    arrays (raw) or Tensors. A missing weight or bias (no shape) gets none."""
-    dims = _bn_stats_dims(self.ndim)
-    xhat, rstd = _normalized(self.reshape(N, group, -1), (2,), eps)
-    g = grad * _channel_view(weight, self.ndim) if weight is not None else grad
-    g_input = _norm_input_grad(g.reshape(N, group, -1), xhat, rstd, (2,)).reshape(self.shape)
-    return _affine_grads(g_input, grad, xhat.reshape(self.shape), weight, bias_shape, dims)
+def _gn_grads(grads, input, weight, bias_shape, N, C, HxW, group, eps):
+    """group_norm's (input, weight, bias) gradients in chainrule ops, so that they differentiate again (the saved
+    mean and rstd are outputs without a gradient: they are recomputed from the input here). A missing weight or
+    bias (no shape) gets none."""
+    xhat, rstd = _normalized(input.reshape(N, group, -1), (2,), eps)
+    return _gn_grads_from(grads[0], input, xhat, rstd, weight, bias_shape, N, group)
 
 
-@op("NativeGroupNormBackward0", promote=True, self=_gn_grads, weight=_gn_grads, bias=_gn_grads,
-    raw={"self": _gn_grads, "weight": _gn_grads, "bias": _gn_grads})
-def _native_group_norm(self, weight, bias, N, C, HxW, group, eps):
-    out, _ = _normalized(self.reshape(N, group, -1), (2,), eps)  # a new buffer: scaled and shifted in place
-    out = out.reshape(self.shape)
+@joint
+def _gn_grads_np(grads, input, weight, bias_shape, N, group, result1, result2):
+    """_gn_grads on arrays, from the mean and rstd of shape (N, group) the forward saved (as PyTorch's)."""
+    rstd = result2[:, :, None]
+    xhat = np.subtract(input.reshape(N, group, -1), result1[:, :, None])
+    xhat *= rstd
+    return _gn_grads_from(grads[0], input, xhat, rstd, weight, bias_shape, N, group)
+
+
+def _gn_grads_from(grad, input, xhat, rstd, weight, bias_shape, N, group):
+    g = grad * _channel_view(weight, input.ndim) if weight is not None else grad
+    g_input = _norm_input_grad(g.reshape(N, group, -1), xhat, rstd, (2,)).reshape(input.shape)
+    return _affine_grads(g_input, grad, xhat.reshape(input.shape), weight, bias_shape, _bn_stats_dims(input.ndim))
+
+
+@op("NativeGroupNormBackward0", promote=True, outputs=3, nondiff_outputs=(1, 2),
+    input=_gn_grads, weight=_gn_grads, bias=_gn_grads,
+    raw={"input": _gn_grads_np, "weight": _gn_grads_np, "bias": _gn_grads_np})
+def _native_group_norm(input, weight, bias, N, C, HxW, group, eps):
+    """(output, mean, rstd), the mean and rstd of shape (N, group) as PyTorch's native_group_norm."""
+    out, mean, rstd = _normalized_np(input.reshape(N, group, -1), (2,), eps)
+    out = out.reshape(input.shape)  # (a new buffer: scaled and shifted in place)
     if weight is not None:
-        out *= _channel_view(weight, self.ndim)
+        out *= _channel_view(weight, input.ndim)
     if bias is not None:
-        out += _channel_view(bias, self.ndim)
-    return out
+        out += _channel_view(bias, input.ndim)
+    return out, mean[:, :, 0], rstd[:, :, 0]
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
@@ -2195,7 +2212,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
         if t is not None and (t.ndim != 1 or t.numel() != C):
             raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of channels in input, but "
                                f"got {name} of shape {list(t.shape)} and input of shape {list(input.shape)}")
-    return _native_group_norm(input, weight, bias, N, C, math.prod(input.shape[2:]), num_groups, eps)
+    return _native_group_norm(input, weight, bias, N, C, math.prod(input.shape[2:]), num_groups, eps)[0]
 
 
 def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
