@@ -340,6 +340,8 @@ def test_matmul_of_a_vector_and_a_matrix_is_a_tensor_of_its_own():
     (lambda lib, x: x.pow(3), ["_saved_exponent", "_saved_self"]),
     (lambda lib, x: x.clamp(-0.5, 0.5), ["_saved_min", "_saved_max", "_saved_self"]),
     (lambda lib, x: lib.cat([x, x * 2]), ["_saved_dim"]),
+    (lambda lib, x: lib.nn.functional.group_norm(x, 2),
+     ["_saved_input", "_saved_result1", "_saved_result2", "_saved_N", "_saved_HxW", "_saved_group", "_saved_eps"]),
 ])
 def test_saved_values_before_and_after_backward(expr, names):
     # saved tensors read as tensors until backward frees them; dims, scalars and shapes stay readable
