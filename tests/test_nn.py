@@ -57,6 +57,50 @@ def test_max_pool_picks_the_window_element_pytorch_picks():
         np.testing.assert_allclose(leaves[0].grad.numpy(), leaves[1].grad.numpy(), rtol=1e-6)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int8, np.int64])
+def test_max_pools_tie_infinite_and_padded_windows_as_pytorch(dtype):
+    # Windows of equal values (ReLU zeros), of -inf or an integer type's minimum (in a padded window PyTorch keeps
+    # the first element inside, never the padding), NaN; 1, 2 and 3 window axes, dilation, a non-contiguous input.
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(1)
+    low = np.iinfo(dtype).min if np.issubdtype(dtype, np.integer) else -np.inf
+    for _ in range(60):
+        d = int(rng.integers(1, 4))
+        shape = (2, 3) + tuple(int(n) for n in rng.integers(5, 9 if d < 3 else 7, d))  # fits every window
+        values = [0, 0, 1, low] + ([np.nan] if low == -np.inf else [])
+        x = rng.choice(values, shape).astype(dtype)
+        if rng.random() < 0.3:
+            x = np.full(shape, low, dtype)
+        k = tuple(int(n) for n in rng.integers(1, 4, d))
+        args = (k, tuple(int(n) for n in rng.integers(1, 3, d)), tuple(int(rng.integers(0, n // 2 + 1)) for n in k),
+                tuple(int(n) for n in rng.integers(1, 3, d)), bool(rng.integers(0, 2)), True)
+        swapped = d > 1 and rng.random() < 0.3
+        results = []
+        for lib in (chainrule, torch):
+            t = lib.tensor(np.ascontiguousarray(np.swapaxes(x, -1, -2))).transpose(-1, -2) if swapped else lib.tensor(x)
+            results.append(getattr(lib.nn.functional, f"max_pool{d}d")(t, *args))
+        (out, idx), (expected, expected_idx) = (tuple(t.numpy() for t in r) for r in results)
+        np.testing.assert_array_equal(idx, expected_idx)
+        np.testing.assert_array_equal(out, expected)
+        assert out.dtype == expected.dtype
+
+
+def test_max_pool_gradients_and_double_backward_as_pytorch():
+    torch = pytest.importorskip("torch")
+    x = np.maximum(np.random.default_rng(2).standard_normal((2, 3, 7, 6)), 0)  # ReLU ties at zero
+    grads = []
+    for lib in (chainrule, torch):
+        leaf = lib.tensor(x, requires_grad=True)
+        for args in ((2,), (3, 1, 1), ((2, 3), 2, (1, 0), 1, True)):
+            y = lib.nn.functional.max_pool2d(leaf, *args)
+            g, = lib.autograd.grad((y * y).sum(), leaf, create_graph=True)
+            (g * g).sum().backward()
+            grads += [g.detach().numpy(), leaf.grad.numpy().copy()]
+            leaf.grad = None
+    for ours, theirs in zip(grads[:len(grads) // 2], grads[len(grads) // 2:]):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
 @pytest.mark.parametrize("transposed", [False, True])
 def test_convolutions_walked_in_batch_chunks_match_pytorch(monkeypatch, transposed):
     # The op table's batches fit in one chunk: here 5 items go 1, 2, 3 or 5 to a chunk, so that chunk edges

@@ -69,10 +69,10 @@ def _view(x, shape, strides):
     return as_strided(x, shape, strides, writeable=False)
 
 
-def _windows(x, kernel, dilation, pads, stride, value=0):
+def _windows(x, kernel, dilation, pads, stride):
     """Views of the windows over the last len(kernel) axes: (*lead, *O, *K). `pads` holds (lo, hi) pairs."""
     lead = x.ndim - len(kernel)
-    x = _padded(x, pads, value)
+    x = _padded(x, pads)
     outs = tuple((n - dl * (k - 1) - 1) // s + 1 for n, k, dl, s in zip(x.shape[lead:], kernel, dilation, stride))
     st = x.strides[lead:]
     return _view(x, x.shape[:lead] + outs + tuple(kernel), x.strides[:lead] + tuple(a * s for a, s in zip(
@@ -540,6 +540,18 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
 
 
 # ---- gathers from the spatial plane and their scatter adjoint ------------------------------------------
+def _per_geometry(build):
+    """A builder of resampling matrices or indices, cached per geometry: the same for every call of a layer, and
+    5-10 us of small NumPy calls to build. Read-only: they are shared."""
+    return functools.lru_cache(maxsize=256)(lambda *args: _op.read_only(build(*args)))
+
+
+@_per_geometry
+def _row_starts(rows, size):
+    """Where each row of a (rows, size) array starts in the flat array, as a column."""
+    return (np.arange(rows) * size)[:, None]
+
+
 def _flat_plane_index(index, shape, d):
     """Plane indices of the last d axes (broadcast over the leading ones) as indices into the flat array."""
     lead = tuple(shape[:len(shape) - d])
@@ -549,7 +561,7 @@ def _flat_plane_index(index, shape, d):
         idx = index.reshape(1, -1)
     else:
         idx = (index if index.shape == lead + plane else np.broadcast_to(index, lead + plane)).reshape(m, -1)
-    return idx + (np.arange(m) * p)[:, None], lead + plane
+    return idx + _row_starts(m, p), lead + plane
 
 
 def _gather_np(x, index, d):
@@ -728,60 +740,80 @@ _MAX_POOL = {2: _gather_op("MaxPool2DWithIndicesBackward0", with_indices=True),
 _ADAPTIVE_MAX_POOL2D = _gather_op("AdaptiveMaxPool2DBackward0", with_indices=True)
 
 
-def _window_argmax(win, kernel):
-    """The flat kernel offset of each window's maximum and the maxima. As PyTorch's scan (which takes a value
-    when it is greater, or NaN): the first maximum on ties, and the last NaN in a window holding NaN.
-
-    NOTE: branch-free passes over output-sized arrays, a few per kernel offset (4 for 2x2): several times faster
-    than copying the windows out for np.argmax over a short last axis (a loop per window) and than masked
-    assignment (ties between ReLU zeros make the masks dense and unpredictable). Offset k scores count - k
-    where it holds the maximum; the highest score is the first such offset."""
-    views = [win[(Ellipsis,) + off] for off in itertools.product(*map(range, kernel))]  # np.ndindex's order
-    best = views[0].copy()
-    for v in views[1:]:
-        np.maximum(best, v, out=best)  # NaN propagates
-    count = len(views)
-    small = np.min_scalar_type(count)
-
-    def first(hits, default):
-        """The first offset with a hit; `default` where there is none."""
-        score = np.empty(best.shape, small)
-        score.fill(count - default)
-        for k, hit in enumerate(hits):
-            np.maximum(score, hit.view(np.uint8) * small.type(count - k), out=score, casting="unsafe")
-        return count - score.astype(np.intp)
-
-    arg = first((v == best for v in views[:-1]), count - 1)  # no earlier maximum: the last offset holds it
-    nan = np.isnan(best)
-    if nan.any():
-        arg = np.where(nan, count - 1 - first((np.isnan(v) for v in reversed(views)), count), arg)
-    return arg, best
+def _window_max(x, stages):
+    """Each window's maximum, one window axis at a time (sum(k - 1) passes rather than prod(k) - 1): `stages` holds,
+    for each axis, the index of every kernel offset's elements. NaN propagates; on a tie of 0.0 and -0.0, float32 and
+    float64's np.maximum return the second argument: the earlier element along the axis, as PyTorch's scan."""
+    out = x
+    for keys in stages:
+        best = out[keys[0]]
+        for key in keys[1:]:
+            best = np.maximum(out[key], best)
+        out = best
+    return out if out is not x and out.flags.owndata else out.copy()  # windows of one element: views of x
 
 
 def _max_index(x, kernel, stride, padding, dilation, ceil_mode):
-    """Flat plane indices of each window's maximum (first one on ties, NaN wins, as PyTorch), and the maxima."""
-    d = len(kernel)
-    outs, pads = _pool_sizes(x.shape[-d:], kernel, stride, padding, dilation, ceil_mode)
-    win = _windows(x, kernel, dilation, pads, stride, value=-np.inf)
-    win = win[(Ellipsis,) + tuple(slice(0, o) for o in outs) + (slice(None),) * d]
-    corner, delta = _window_offsets(x.shape[x.ndim - d:], kernel, stride, padding, dilation, outs)
-    arg, best = _window_argmax(win, kernel)
-    return corner + delta[arg], best
+    """Flat plane indices of each window's maximum and the maxima, as PyTorch's scan, which takes an element when
+    it is greater or NaN: the first maximum on ties, the last NaN in a window holding NaN.
+
+    NOTE: a handful of whole-array passes whatever the kernel, each over long inner loops: the maxima axis by axis,
+    then one comparison of every window element with its maximum, laid out kernel offset first (a reduction over
+    the leading axes runs over long rows; over short last axes it loops per window, 4-20x slower). A hit scores
+    one more than its distance back from the window's end: the highest score is the first hit, 0 none (NaN)."""
+    pads, stages, taps, end, score, inside = _max_pool_plan(x.shape, x.itemsize, kernel, stride, padding, dilation,
+                                                            ceil_mode)
+    fill = np.iinfo(x.dtype).min if x.dtype.kind in "iu" else -np.inf  # never above an element
+    x = np.ascontiguousarray(x) if pads is None else _padded(x, pads, fill)
+    best = _window_max(x, stages)
+    taps = _view(x, *taps)  # (*K, *lead, *O)
+    kernel_axes = tuple(range(len(kernel)))
+    first = np.multiply(np.equal(taps, best, order="C").view(np.uint8), score).max(axis=kernel_axes)
+    index = end - first
+    if not first.all():  # a NaN maximum: PyTorch's scan takes every NaN, so the last one is kept
+        nearest = np.where(np.isnan(taps), score, np.iinfo(score.dtype).max).min(axis=kernel_axes)
+        index = np.where(first == 0, end - nearest, index)
+    if inside is not None:  # all of a window's elements equal the fill: PyTorch keeps its first element inside
+        low = best == fill
+        if low.any():
+            index = np.where(low, inside, index)
+    return index, best
 
 
 @functools.lru_cache(maxsize=256)
-def _window_offsets(plane, kernel, stride, padding, dilation, outs):
-    """(the plane index of each window's first element, each kernel offset's distance from it), per geometry:
-    the same for every call of a layer, and ~10 us of small NumPy calls to build. Read-only: they are shared."""
+def _max_pool_plan(shape, itemsize, kernel, stride, padding, dilation, ceil_mode):
+    """What _max_index needs of a geometry: the same for every call of a layer, and ~40 us of Python and small
+    NumPy calls to build. The padding (None: none); _window_max's stages; the shape and strides of a view of the
+    window elements of the (contiguous, padded) input, kernel offset first; the plane index just past each window's
+    last element; each kernel offset's score (see _max_index) in the smallest unsigned type; with padding, the plane
+    index of each window's first element inside the plane. Read-only: shared."""
     d = len(kernel)
-    corner = np.zeros((), np.intp)
+    lead, plane = shape[:len(shape) - d], shape[len(shape) - d:]
+    outs, pads = _pool_sizes(plane, kernel, stride, padding, dilation, ceil_mode)
+    pads = tuple((lo, max(hi, 0)) for lo, hi in pads)  # the windows stop short of a cropped end
+    size = tuple(n + lo + hi for n, (lo, hi) in zip(plane, pads))
+    stages = tuple(tuple((Ellipsis, slice(j * dl, j * dl + (o - 1) * s + 1, s)) + (slice(None),) * (d - 1 - i)
+                         for j in range(k))
+                   for i, (k, s, dl, o) in enumerate(zip(kernel, stride, dilation, outs))
+                   if k > 1 or s > 1)  # a window of one element along the whole axis: nothing to take
+    strides = [itemsize * math.prod(size[i + 1:]) for i in range(d)]
+    taps = (kernel + lead + outs, tuple(st * dl for st, dl in zip(strides, dilation))
+            + tuple(itemsize * math.prod(size + lead[j + 1:]) for j in range(len(lead)))
+            + tuple(st * s for st, s in zip(strides, stride)))
+    corner = inside = np.zeros((), np.int64)
     for i in range(d):
-        start = (np.arange(outs[i]) * stride[i] - padding[i]).reshape((-1,) + (1,) * (d - 1 - i))
-        corner = corner * plane[i] + start
+        start = np.arange(outs[i]) * stride[i] - padding[i]
+        axis = (-1,) + (1,) * (d - 1 - i)
+        corner = corner * plane[i] + start.reshape(axis)
+        inside = inside * plane[i] + (start - np.minimum(start, 0) // dilation[i] * dilation[i]).reshape(axis)
     step = [dilation[i] * math.prod(plane[i + 1:]) for i in range(d)]
-    delta = np.array([sum(o * s for o, s in zip(off, step)) for off in np.ndindex(*kernel)])
-    corner.flags.writeable = delta.flags.writeable = False
-    return corner, delta
+    delta = np.array([sum(o * s for o, s in zip(off, step)) for off in np.ndindex(*kernel)])  # from the corner
+    end = corner + (delta[-1] + 1)
+    score = (delta[-1] + 1 - delta).astype(np.min_scalar_type(delta[-1] + 1)).reshape(kernel + (1,) * (len(lead) + d))
+    for a in (end, score, inside):
+        a.flags.writeable = False
+    return (pads if any(lo or hi for lo, hi in pads) else None, stages, taps, end, score,
+            inside if any(padding) else None)
 
 
 def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, d):
@@ -919,12 +951,6 @@ def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     out = avg_pool2d(input.unsqueeze(-2), (1, _ntuple(kernel_size, 1)[0]), (1, _ntuple(stride, 1)[0]),
                      (0, _ntuple(padding, 1)[0]), ceil_mode, count_include_pad)
     return D._squeeze_dim(out, -2)
-
-
-def _per_geometry(build):
-    """A builder of resampling matrices or indices, cached per geometry: the same for every call of a layer, and
-    5-10 us of small NumPy calls to build. Read-only: they are shared."""
-    return functools.lru_cache(maxsize=256)(lambda *args: _op.read_only(build(*args)))
 
 
 def _adaptive_bins(n, o):
