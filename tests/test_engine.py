@@ -765,6 +765,44 @@ def test_multi_output_ops_with_some_outputs_unused(split, hook_free_walk):
     same(f)
 
 
+def test_unbind_with_gradients_for_some_outputs(hook_free_walk):
+    # the raw backward stacks the gradients, zeros for the outputs that received none (those after the last too)
+    def f(lib):
+        x = data(lib, 3, 4, requires_grad=False).double().requires_grad_()
+        outs = x.unbind(-1)
+        lib.autograd.backward([outs[1], outs[2].float() * 2], [lib.ones(3, dtype=lib.float64), lib.ones(3)])
+        y = data(lib, 5, seed=1)
+        parts = y.unbind()
+        (parts[0] * parts[3]).backward()
+        return x.grad, y.grad, [p.grad_fn for p in parts]
+
+    same(f)
+    same(lambda lib: lib.tensor(1.0, requires_grad=True).unbind(-1))
+
+
+@pytest.mark.parametrize("mixed", [False, True])
+@pytest.mark.parametrize("dim", [0, 1, 2, -1, -2])
+def test_stack_and_cat_of_non_contiguous_inputs(dim, mixed, hook_free_walk):
+    def f(lib):
+        a, b = data(lib, 4, 3), data(lib, 3, 4, seed=1, requires_grad=False)
+        b = (b.double() if mixed else b).requires_grad_()
+        parts = [a.t(), b[:, ::1], a.t() * 2]
+        y = lib.stack(parts, dim)
+        z = lib.cat(parts + [lib.zeros(0)], dim % 2)
+        (y * y).sum().backward(retain_graph=True)
+        w = (z * lib.arange(float(z.numel())).reshape(z.shape)).sum()
+        w.backward()
+        return y, y.is_contiguous(), y.grad_fn, z, z.grad_fn, a.grad, b.grad
+
+    same(f)
+
+
+def test_stack_and_cat_refuse_mismatched_shapes():
+    same(lambda lib: lib.stack([data(lib, 3, 4), data(lib, 3, 4), data(lib, 4, 3)], 2))
+    same(lambda lib: lib.cat([data(lib, 3, 4), data(lib, 3, 2)]))
+    same(lambda lib: lib.cat([data(lib, 3, 4), data(lib, 4)], 1))
+
+
 def test_invalid_gradient_shape_from_a_hook_is_reported():
     same(lambda lib: [x := data(lib, 3), h := x * 2, h.register_hook(lambda g: lib.ones(4)), h.sum().backward()])
 

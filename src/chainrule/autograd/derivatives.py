@@ -1040,10 +1040,13 @@ def _to_copy(self, dtype):
 
 
 @op("UnbindBackward0", view=True, outputs=-1,
-    self=lambda grads, self_shape, dim: _unbind_backward(grads, self_shape, dim))
+    self=lambda grads, self_shape, dim: _unbind_backward(grads, self_shape, dim),
+    raw={"self": lambda grads, self_shape, dim: _unbind_backward_raw(grads, self_shape, dim)})
 def _unbind(self, dim=0):
     d = wrap_dim(dim, self.ndim)
-    return tuple(np.moveaxis(self, d, 0))
+    if self.ndim == 0:
+        raise IndexError(f"Dimension specified as {d} but tensor has no dimensions")
+    return tuple(_to_front(self, d))
 
 
 def _unbind_backward(grads, self_shape, dim):
@@ -1052,6 +1055,14 @@ def _unbind_backward(grads, self_shape, dim):
     like = next(g for g in grads if g is not None)
     grads = list(grads) + [None] * (n - len(grads))
     return stack([g if g is not None else zeros_like(like) for g in grads], d)
+
+
+def _unbind_backward_raw(grads, self_shape, dim):
+    """_unbind_backward on arrays: one stacking of the gradients, zeros for the outputs that received none."""
+    d = wrap_dim(dim, len(self_shape))
+    like = next(g for g in grads if g is not None)
+    zeros = np.zeros(like.shape, like.dtype)
+    return _stacked([g if g is not None else zeros for g in grads] + [zeros] * (self_shape[d] - len(grads)), d)
 
 
 @public
@@ -1065,12 +1076,15 @@ def _stack(tensors, dim=0):
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     d = wrap_dim(dim, tensors[0].ndim + 1)
-    for i, a in enumerate(tensors[1:], 1):
-        if a.shape != tensors[0].shape:
-            raise RuntimeError(f"stack expects each tensor to be equal size, but got "
-                               f"[{', '.join(map(str, tensors[0].shape))}] at entry 0 and "
-                               f"[{', '.join(map(str, a.shape))}] at entry {i}")
-    return np.stack(tensors, d)
+    try:
+        return _stacked(tensors, d)
+    except ValueError:  # the shapes differ: PyTorch's wording
+        for i, a in enumerate(tensors[1:], 1):
+            if a.shape != tensors[0].shape:
+                raise RuntimeError(f"stack expects each tensor to be equal size, but got "
+                                   f"[{', '.join(map(str, tensors[0].shape))}] at entry 0 and "
+                                   f"[{', '.join(map(str, a.shape))}] at entry {i}") from None
+        raise
 
 
 @op("CatBackward0", listed=True, shown={"tensors_sym_sizes": None},  # PyTorch keeps their sizes, not them
@@ -1084,14 +1098,19 @@ def _cat(tensors, dim=0):
         return tensors[0]
     ref = kept[0]
     d = wrap_dim(dim, ref.ndim)
-    for i, a in enumerate(kept):
-        if a.ndim != ref.ndim:
-            raise RuntimeError(f"Tensors must have same number of dimensions: got {ref.ndim} and {a.ndim}")
-        for k in range(ref.ndim):
-            if k != d and a.shape[k] != ref.shape[k]:
-                raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size "
-                                   f"{ref.shape[k]} but got size {a.shape[k]} for tensor number {i} in the list.")
-    return np.concatenate(kept, d)
+    try:
+        return np.concatenate(kept, d)
+    except ValueError:  # NumPy refuses what PyTorch does: checked only then, for PyTorch's wording
+        for i, a in enumerate(kept):
+            if a.ndim != ref.ndim:
+                raise RuntimeError(
+                    f"Tensors must have same number of dimensions: got {ref.ndim} and {a.ndim}") from None
+            for k in range(ref.ndim):
+                if k != d and a.shape[k] != ref.shape[k]:
+                    raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size "
+                                       f"{ref.shape[k]} but got size {a.shape[k]} for tensor number {i} in the "
+                                       f"list.") from None
+        raise
 
 
 def _cat_backward(grad, shapes, dim):
@@ -1115,9 +1134,26 @@ def _cat_backward(grad, shapes, dim):
     return out
 
 
+def _stacked(arrays, d):
+    """np.stack(arrays, d) with less Python around its copy; a ValueError if the shapes differ. A new last dim takes
+    np.array's stacking along the first and a transposed copy: concatenating along the last axis goes element by
+    element."""
+    if d == 0:
+        return np.array(arrays)
+    if d == arrays[0].ndim:
+        return np.array(arrays).transpose((*range(1, d + 1), 0)).copy()
+    key = (slice(None),) * d + (None,)
+    return np.concatenate([a[key] for a in arrays], d)
+
+
 def _unstacked(grad, d):
     """The raw gradients of stack's inputs: views of the gradient along the stacked dim."""
-    return list(grad) if d == 0 else list(np.moveaxis(grad, d, 0))
+    return list(_to_front(grad, d))
+
+
+def _to_front(a, d):
+    """np.moveaxis(a, d, 0), without its Python overhead."""
+    return a if d == 0 else a.transpose((d, *range(d), *range(d + 1, a.ndim)))
 
 
 @public

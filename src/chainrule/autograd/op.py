@@ -700,7 +700,8 @@ def _specialize(fn, source):
                      _asarray=np.asarray, _new=object.__new__, _state=_state, _acc=AccumulateGrad.of,
                      _next_seq=_sequence.__next__, _fwd=spec.forward, _node=spec.node_cls,
                      _track_view=_track_view, _uf=spec.ufunc, _reusable=_reusable, _counter=counter,
-                     _UNV=UNVERSIONED, _nums=_NUMBERS, _number=_number, _views=_MultiOutputViews(spec))
+                     _UNV=UNVERSIONED, _nums=_NUMBERS, _number=_number, _views=_MultiOutputViews(spec),
+                     _apply_listed=_apply_listed)
     exec(compile(source, f"<chainrule {spec.name}>", "exec"), namespace)
     fn.__code__ = namespace[fn.__name__].__code__
 
@@ -710,9 +711,12 @@ def _fast_source(spec, names, call):
     tensor argument is a Tensor of one float dtype (those after the first may also be Python numbers or
     None; a non-differentiable one of an op that neither promotes nor checks may have any dtype, or be a NumPy
     array). Ops with several outputs get one too, unless they are ufuncs or views of a fixed number; ops that give
-    a varying number (outputs=-1: split, unbind) unless they save them or record no node. Anything else goes
-    through `apply`, which also words the errors."""
+    a varying number (outputs=-1: split, unbind) unless they save them or record no node. Ops on a list of tensors
+    that save none of them (cat, stack) go to `_apply_listed`. Anything else goes through `apply`, which also words
+    the errors."""
     tp = spec.tensor_pos
+    if _lean_listed(spec):
+        return f"    return _apply_listed(spec, ({', '.join(names)},))\n"
     if spec.listed or not spec.promoted or spec.outputs != 1 and spec.ufunc is not None or \
             spec.outputs > 1 and spec.view or spec.outputs < 1 and (spec.saved_outputs or spec.node_cls is None):
         return f"    return {call}\n"
@@ -968,6 +972,51 @@ def _unwrap_listed(spec, args):
         target = _dtype.result_type((), [(_dtype.FROM_NUMPY[a.dtype], 1) for a in arrays])
         arrays = [a if a.dtype == target.np else a.astype(target.np) for a in arrays]
     return [arrays, *args[1:]]
+
+
+def _lean_listed(spec):
+    """Whether _apply_listed may dispatch this op: one on a list of tensors that saves none of them, at most their
+    shapes (cat, stack)."""
+    return spec.listed and spec.check is None and spec.outputs == 1 and not spec.view and spec.node_cls is not None \
+        and not spec.saved_outputs and 0 not in spec.saved_pos and spec.save_shapes in ((), (0,))
+
+
+def _apply_listed(spec, args):
+    """`apply` for an op on a list of tensors that saves none of them (see _lean_listed), in a few passes over the
+    list when its tensors have one dtype; any other list goes through `apply`, which also words the errors."""
+    seq = args[0]
+    if type(seq) is not list and type(seq) is not tuple:
+        return apply(spec, args)
+    arrays = [t._data for t in seq]
+    dt = arrays[0].dtype if arrays else None
+    for a in arrays:
+        if a.dtype is not dt:
+            return apply(spec, args)  # to promote
+    out = spec.forward(arrays, *args[1:])
+    if type(out) is not _ndarray:
+        out = np.asarray(out)
+    result = Tensor._make(out)
+    if not _state.enabled or out.dtype.kind not in "fc":
+        return result
+    nexts = [(t.grad_fn or AccumulateGrad.of(t)) if t._requires_grad else None for t in seq]
+    if not any(nexts):
+        return result
+    node = spec.node_cls()
+    node._next = tuple(nexts)
+    node._nrs = tuple([t._output_nr if n is not None else 0 for t, n in zip(seq, nexts)])
+    node._seq = next(_sequence)
+    shapes = [a.shape for a in arrays]
+    saved = [args[i] for i in spec.saved_pos]
+    if spec.save_shapes:  # the list's: a shape each
+        saved.append(tuple(shapes))
+    node._saved = tuple(saved)
+    node._versions = ()
+    meta = [dt] * (2 * len(shapes))  # each input's shape and dtype, flat
+    meta[::2] = shapes
+    node._meta = tuple(meta)
+    result._requires_grad = True
+    result.grad_fn = node
+    return result
 
 
 def apply(spec, args):
