@@ -705,7 +705,7 @@ def test_saved_tensors_are_freed_after_backward():
     h = x.exp()
     y = (h * h.tanh()).sum()
     mul = y.grad_fn.next_functions[0][0]
-    tanh_ref = weakref.ref(mul._saved[1]._data)  # h.tanh(): only the node keeps it
+    tanh_ref = weakref.ref(mul._saved[0]._data)  # `other`, h.tanh() (saved by name, as PyTorch): only the node keeps it
     assert tanh_ref() is not None
     y.backward()
     assert not any(isinstance(s, chainrule.Tensor) for s in mul._saved) and tanh_ref() is None
@@ -838,3 +838,67 @@ def test_the_shared_implicit_gradient_is_never_handed_out_writable(hook_free_wal
     big.grad.zero_()
     big.sum().backward()
     assert big.grad.sum().item() == 90000
+
+
+def _changed_in_place(lib, op, changed):
+    """op on three tensors made from one leaf, the `changed` ones (by position) changed in place afterwards, each
+    by a different op so that the error names which one it checked first."""
+    x = data(lib, 3, 3)
+    ts = [x.exp(), x.sin(), x.cos()]
+    z = op(lib, *ts)
+    for k in changed:
+        (ts[k].mul_, ts[k].add_, ts[k].sub_)[k](2)
+    z.sum().backward()
+
+
+@pytest.mark.parametrize("op, changed", [
+    (lambda lib, a, b, c: a * b, (0, 1)),  # PyTorch checks its saved tensors by name: other before self
+    (lambda lib, a, b, c: a / b, (0, 1)),
+    (lambda lib, a, b, c: a ** b, (0, 1)),  # exponent before self
+    (lambda lib, a, b, c: a @ b, (0, 1)),  # mat2 before self
+    (lambda lib, a, b, c: lib.atan2(a, b), (0, 1)),
+    (lambda lib, a, b, c: lib.lerp(a, b, c), (0, 1, 2)),  # end, self, weight
+    (lambda lib, a, b, c: lib.lerp(a, b, c), (0, 2)),
+    (lambda lib, a, b, c: lib.addcmul(a, b, c), (1, 2)),  # tensor1 before tensor2
+])
+def test_of_several_saved_tensors_changed_in_place_the_error_names_the_one_pytorch_does(op, changed):
+    same(lambda lib: _changed_in_place(lib, op, changed))
+
+
+@pytest.mark.parametrize("case", [
+    lambda lib, y: (lambda a, b: (a * a).sum())(*y.chunk(2)),
+    lambda lib, y: (lambda a, b, c: (a * b).sum())(*y.unbind(1)),  # output 1 is checked first (other)
+    lambda lib, y: (lambda a, b: (a * b[:1]).sum())(*y.split([1, 3])),  # a view of one: named as itself
+])
+def test_views_of_a_multi_view_op_whose_base_changed_in_place_refuse_backward(case):
+    def f(lib):
+        y = data(lib, 4, 3) * 1
+        loss = case(lib, y)
+        y.add_(1)
+        loss.backward()
+    same(f)
+    # and a view of one of several views refuses in-place changes under its own name
+    same(lambda lib: (data(lib, 4, 3) * 1).split([1, 3])[1][:1].add_(1))
+
+
+@pytest.mark.parametrize("hook", [lambda g: g.double(), lambda g: g.double()[:2], lambda g: g[:2]])
+def test_a_tensor_hook_may_not_change_the_gradients_type_or_size(hook):
+    def f(lib):
+        x = data(lib, 3)
+        y = x * 2
+        y.register_hook(hook)
+        y.sum().backward()
+    same(f)
+
+
+@pytest.mark.parametrize("case", [
+    lambda lib: lib.cat([]),
+    lambda lib: lib.cat(data(lib, 2)),
+    lambda lib: lib.stack(data(lib, 2)),
+    lambda lib: lib.cat([data(lib, 2), [1.0]]),
+    lambda lib: lib.stack([data(lib, 2), 1.0]),
+    lambda lib: lib.cat([lib.tensor(1.0), lib.tensor(2.0)]),
+    lambda lib: lib.cat([lib.ones(0), lib.tensor(1.0)]),
+])
+def test_cat_and_stack_refuse_what_pytorch_refuses_in_its_words(case):
+    same(case)

@@ -1092,7 +1092,7 @@ def _stack(tensors, dim=0):
     raw={"tensors": lambda grad, tensors_shape, dim: _cat_backward(grad, tensors_shape, dim)})
 def _cat(tensors, dim=0):
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     kept = [a for a in tensors if not (a.ndim == 1 and a.shape[0] == 0)]  # PyTorch skips legacy empty 1-d
     if not kept:
         return tensors[0]
@@ -1101,6 +1101,9 @@ def _cat(tensors, dim=0):
     try:
         return np.concatenate(kept, d)
     except ValueError:  # NumPy refuses what PyTorch does: checked only then, for PyTorch's wording
+        for i, a in enumerate(tensors):
+            if a.ndim == 0:
+                raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated") from None
         for i, a in enumerate(kept):
             if a.ndim != ref.ndim:
                 raise RuntimeError(

@@ -281,10 +281,13 @@ def _run_tensor_hooks(var, g):
 
 
 def apply_tensor_hook(hook, g):
-    """Run a tensor hook; a returned gradient replaces `g` and must keep its size, as PyTorch checks."""
+    """Run a tensor hook; a returned gradient replaces `g` and must keep its type and size, as PyTorch checks."""
     replaced = hook(g)
     if replaced is None:
         return g
+    if replaced.dtype is not g.dtype:
+        raise RuntimeError(f"hook '{getattr(hook, '__name__', hook)}' has changed the type of value (was "
+                           f"{g.type()} got {replaced.type()})")
     if replaced.shape != g.shape:
         raise RuntimeError(f"hook '{getattr(hook, '__name__', hook)}' has changed the size of value")
     return replaced

@@ -358,7 +358,9 @@ def counter(t):
     return vc
 
 
-def _raise_modified(arr, now, expected, producer, output_nr):
+def _raise_modified(arr, now, expected, producer, output_nr, view_fn=None):
+    if isinstance(view_fn, _MultiOutputView):  # (a view of) one of several views: its base was changed in place
+        raise RuntimeError(view_fn.message("its base or another view of its base has been modified inplace"))
     torch_type = _dtype.LEGACY_NAMES[arr.dtype.name]
     shape = ", ".join(map(str, arr.shape))
     where = ""
@@ -463,7 +465,7 @@ def _backward_source(spec, raw):
         if raw:
             lines += ["  saved = list(saved)"]
         lines += ["  for k, v in versions:", "   t = saved[k]", "   if t._vc[0] != v:",
-                  "    _raise_modified(t._data, t._vc[0], v, t.grad_fn, t._output_nr)"]
+                  "    _raise_modified(t._data, t._vc[0], v, t.grad_fn, t._output_nr, t._view_fn)"]
         if raw:
             lines += ["   saved[k] = t._data"]
     else:  # numbers, dims and shapes only: no versions to check, and never released (see _release_source)
@@ -621,7 +623,9 @@ def op(grad_fn=None, *, promote=False, float_op=False, nondiff=(), masks=(), vie
         if any(_SPENT in _params(f) for f in raw_formulas.values()) and (len(formulas) != 1 or outputs != 1):
             raise TypeError(f"{grad_fn}: only an op of one input and one output may overwrite its saved result")
         spec.saved_outputs = tuple(sorted({_output_number(n) for n in used} - {None}))
-        saved_names = [n for n in names if n in used]
+        # alphabetical, as PyTorch's generated nodes keep them: their versions are checked in this order, so that
+        # of several tensors changed in place the same one is named
+        saved_names = sorted(n for n in names if n in used)
         spec.save_shapes = tuple(names.index(n[:-6]) for n in sorted(used)
                                  if n.endswith("_shape") and n[:-6] in names)
         saved_names += [names[i] + "_shape" for i in spec.save_shapes]
@@ -868,23 +872,20 @@ def _record_source(spec, names, ind):
     saved += [f"({names[i]}._data.shape if {_when_tensor(names[i], i, tp, 'True')} else ())" for i in spec.save_shapes]
     lines += [f"_n._next = ({''.join(e + ', ' for e in nodes)})", f"_n._nrs = ({''.join(e + ', ' for e in nrs)})",
               "_n._seq = _next_seq()", f"_n._saved = ({''.join(s + ', ' for s in saved)})"]
-    certain, maybe = [], []  # versions of saved tensors: those surely saved, and those saved when `test` holds
+    checks = []  # (version entry, the test of its tensor being saved or None: surely), in the saved values' order
     for k, (i, need) in enumerate(zip(spec.saved_pos, needs)):
         if i not in tp:
             continue  # dims, scalars and options: never tensors (see _release_lines)
         tests = [] if need is None else [need if " or " not in need else f"({need})"]
         if i != tp[0]:
             tests.append(f"type({names[i]}) is _T")
-        if tests:
-            maybe.append((k, names[i], " and ".join(tests)))
-        else:
-            certain.append(f"({k}, {names[i]}._vc[0])")
-    if len(maybe) <= 3:  # one expression, no list: nested conditionals, one level per uncertain tensor
-        lines.append(f"_n._versions = {_versions_expr(certain, maybe)}")
+        checks.append((f"({k}, {names[i]}._vc[0])", " and ".join(tests) or None))
+    if sum(test is not None for _, test in checks) <= 3:  # one expression: nested conditionals, one level per test
+        lines.append(f"_n._versions = {_versions_expr([], checks)}")
     else:
-        lines.append(f"_vs = [{', '.join(certain)}]")
-        for k, n, test in maybe:
-            lines += [f"if {test}:", f" _vs.append(({k}, {n}._vc[0]))"]
+        lines.append("_vs = []")
+        for entry, test in checks:
+            lines += [f"_vs.append({entry})"] if test is None else [f"if {test}:", f" _vs.append({entry})"]
         lines.append("_n._versions = tuple(_vs)")
     meta = [f"_v{i}.shape, _dt" if i == tp[0] else f"(_v{i}.shape if type({names[i]}) is _T else None), _dt"
             for i in spec.diff_pos]  # in the fast path every tensor has the dtype _dt
@@ -906,12 +907,15 @@ def _record_source(spec, names, ind):
     return [ind + line for line in lines]
 
 
-def _versions_expr(known, maybe):
-    """The tuple of (index, version) pairs: `known` ones, and each (k, name, test) of `maybe` where its test holds."""
-    if not maybe:
-        return f"({''.join(c + ', ' for c in known)})"
-    (k, n, test), rest = maybe[0], maybe[1:]
-    return f"({_versions_expr(known + [f'({k}, {n}._vc[0])'], rest)} if {test} else {_versions_expr(known, rest)})"
+def _versions_expr(known, checks):
+    """The tuple of (index, version) pairs: the `known` entries, then each (entry, test) of `checks` whose test holds
+    (a None test always does)."""
+    for j, (entry, test) in enumerate(checks):
+        if test is not None:
+            rest = checks[j + 1:]
+            return f"({_versions_expr(known + [entry], rest)} if {test} else {_versions_expr(known, rest)})"
+        known = known + [entry]
+    return f"({''.join(c + ', ' for c in known)})"
 
 
 def _unwrap_and_promote(spec, args):
@@ -965,8 +969,11 @@ def _fits(number, np_dtype):
 def _unwrap_listed(spec, args):
     seq = args[0]
     if isinstance(seq, Tensor) or not isinstance(seq, (list, tuple)):
-        raise TypeError(f"{spec.name}(): argument 'tensors' (position 1) must be tuple of Tensors, not "
+        raise TypeError(f"{spec.name.lstrip('_')}(): argument 'tensors' (position 1) must be tuple of Tensors, not "
                         f"{type(seq).__name__}")
+    for i, t in enumerate(seq):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type(t).__name__}")
     arrays = [t._data for t in seq]
     if arrays and any(a.dtype is not arrays[0].dtype for a in arrays):  # (one dtype: nothing to promote)
         target = _dtype.result_type((), [(_dtype.FROM_NUMPY[a.dtype], 1) for a in arrays])
@@ -987,6 +994,9 @@ def _apply_listed(spec, args):
     seq = args[0]
     if type(seq) is not list and type(seq) is not tuple:
         return apply(spec, args)
+    for t in seq:
+        if type(t) is not Tensor:
+            return apply(spec, args)  # (which words the error for what is no Tensor)
     arrays = [t._data for t in seq]
     dt = arrays[0].dtype if arrays else None
     for a in arrays:
@@ -1096,7 +1106,10 @@ def _track_view(view, src, spec, args):
         return apply(spec, tuple(a))
     parent = src._view_fn
     view._base = src if src._base is None else src._base
-    view._view_fn = cut if parent is None else (lambda t: cut(parent(t)))
+    if isinstance(parent, _MultiOutputView):  # a view of one of several views: as restricted, under its own name
+        view._view_fn = _MultiOutputView(spec, 0)
+    else:
+        view._view_fn = cut if parent is None else (lambda t: cut(parent(t)))
 
 
 class _MultiOutputView:
@@ -1108,11 +1121,13 @@ class _MultiOutputView:
         self.spec, self.k = spec, k
 
     def __call__(self, t):
+        raise RuntimeError(self.message("is being modified inplace"))
+
+    def message(self, what):
         name = self.spec.node_cls.__name__.rstrip("0123456789").removesuffix("Backward")
-        raise RuntimeError(
-            f"Output {self.k} of {name} is a view and is being modified inplace. This view is the output of a "
-            "function that returns multiple views. Such functions do not allow the output views to be modified "
-            "inplace. You should replace the inplace operation by an out-of-place one.")
+        return (f"Output {self.k} of {name} is a view and {what}. This view is the output of a function that returns "
+                "multiple views. Such functions do not allow the output views to be modified inplace. You should "
+                "replace the inplace operation by an out-of-place one.")
 
 
 class _MultiOutputViews(dict):
