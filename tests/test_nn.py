@@ -369,3 +369,28 @@ def test_max_pool_indices_changed_in_place_are_the_backwards_error_as_in_pytorch
             out.sum().backward()
         messages.append(str(raised.value))
     assert messages[0] == messages[1]
+
+
+@pytest.mark.parametrize("n", [4, 300])  # np.logaddexp below 128 elements, the ufunc chain above
+def test_bce_with_logits_infinite_logits_as_pytorch(n):
+    # (1 - y) x + softplus(-x): +inf gives inf where y < 1, -inf gives nan where y > 0
+    torch = pytest.importorskip("torch")
+    x = np.resize(np.array([np.inf, -np.inf, np.inf, -np.inf, np.nan, 0, 30, -30], np.float32), n)
+    t = np.resize(np.array([0.5, 0.5, 0, 0, 0.5, 0.5, 0.25, 0.25], np.float32), n)
+    for kw in ({}, {"pos_weight": 2.0}):
+        got, want = (lib.nn.functional.binary_cross_entropy_with_logits(
+            lib.tensor(x), lib.tensor(t), reduction="none",
+            **{k: lib.tensor(v) for k, v in kw.items()}).numpy() for lib in (chainrule, torch))
+        np.testing.assert_allclose(got, want, rtol=1e-6)
+
+
+def test_normalize_graph_as_pytorch():
+    torch = pytest.importorskip("torch")
+
+    def names(lib):
+        fn, out = lib.nn.functional.normalize(lib.ones(2, 3, requires_grad=True)).grad_fn, []
+        while fn.next_functions:
+            out.append(fn.name())
+            fn = fn.next_functions[-1][0]
+        return out
+    assert names(chainrule) == names(torch)
