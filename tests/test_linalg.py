@@ -271,6 +271,44 @@ def test_einsum_double_backward_repeated_indices():
     compare(lambda lib, A, B: lib.einsum("i,j,ij->", A, B, lib.tensor(W3)).pow(2), rand(3), rand(3, seed=1))
 
 
+EINSUM_REPEATS = [("ij,jk->ik", [(3, 4), (4, 5)], [(2, 1), (1, 3)], [(3, 4), (5, 5)]),
+                  ("bij,bjk->bik", [(2, 3, 4), (2, 4, 5)], [(1, 2, 2), (3, 2, 1)], [(2, 3, 4), (3, 4, 5)]),
+                  ("ii->", [(3, 3)], [(1, 1)], [(3, 4)]),
+                  ("i,j->ij", [(3,), (4,)], [(1,), (2,)], [(3, 1), (4,)]),
+                  ("...ij,...jk->...ik", [(2, 3, 4), (4, 5)], [(3, 4), (2, 1, 4, 2)], [(2, 3, 4), (3, 4, 5)]),
+                  ("ij,jk,kl->il", [(5, 2), (2, 6), (6, 3)], [(2, 6), (6, 3), (3, 5)], [(5, 2), (2, 6), (5, 3)])]
+
+
+@pytest.mark.parametrize("equation,first,second,bad", EINSUM_REPEATS)
+def test_einsum_same_equation_other_shapes_and_dtypes(equation, first, second, bad):
+    """einsum plans once per equation and shapes: each call of a repeated equation still gives torch's values,
+    gradients and errors, whatever the calls before it."""
+    for shapes, dtype, tol in [(first, np.float64, 1e-7), (second, np.float64, 1e-7), (first, np.float32, 1e-4),
+                               (second, np.float32, 1e-4), (first, np.float64, 1e-7)]:
+        arrays = [rand(*s, seed=k).astype(dtype) for k, s in enumerate(shapes)]
+        compare(lambda lib, *xs: lib.einsum(equation, *xs).pow(2).sum(), *arrays, rtol=tol, atol=tol)
+    # refused calls (twice: a refused call leaves no plan behind), then mixed dtypes: an error where summed
+    mixed = [rand(*s).astype(np.float32 if k else np.float64) for k, s in enumerate(first)]
+    too_many = [rand(*s) for s in first + first[:1]]
+    for arrays in [[rand(*s) for s in bad], too_many] * 2 + [mixed]:
+        want, got = einsum_outcome(torch, equation, arrays), einsum_outcome(chainrule, equation, arrays)
+        if arrays is not mixed:
+            assert isinstance(want, str)
+        if isinstance(want, str):
+            assert got == want
+        else:
+            np.testing.assert_allclose(got, want, rtol=1e-6)
+    compare(lambda lib, *xs: lib.einsum(equation, *xs).pow(2).sum(), *[rand(*s) for s in first])
+
+
+def einsum_outcome(lib, equation, arrays):
+    """einsum's value, or the message of the error it raises."""
+    try:
+        return lib.einsum(equation, *[lib.tensor(x) for x in arrays]).detach().numpy()
+    except RuntimeError as e:
+        return str(e)
+
+
 # ---- in-place variants --------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("name,extra", [("triu_", (1,)), ("tril_", (-1,)), ("addmm_", ((3, 4), (4, 3))),
                                         ("addmv_", None), ("baddbmm_", None), ("addr_", ((3,), (3,)))])

@@ -9,6 +9,7 @@ input with chainrule ops. LAPACK is deterministic, so the factors (and their sig
 forward returned, and the recomputed factors carry a graph when create_graph=True, so double backward
 works like PyTorch's.
 """
+import functools
 import math
 import string
 from collections import namedtuple
@@ -250,6 +251,7 @@ def tensordot(a, b, dims=2, out=None):
 
 # ---- einsum -------------------------------------------------------------------------------------------------
 _LETTERS = string.ascii_letters
+_EINSUM_PATHS = {}  # (subscripts, *shapes) -> contraction path of three or more operands
 
 
 @op("EinsumBackward0", listed=True,
@@ -258,24 +260,43 @@ _LETTERS = string.ascii_letters
 def _einsum_contract(tensors, subscripts):
     # Every operand's labels are distinct and sized consistently (diagonals and broadcasts already taken).
     # NOTE: pairwise contraction order for three or more operands; a single C loop is faster for two.
-    return np.einsum(subscripts, *tensors, optimize=len(tensors) > 2)
+    if len(tensors) < 3:
+        return np.einsum(subscripts, *tensors)
+    # NumPy's optimize=True path, whose greedy search costs more than small contractions: once per equation and shapes
+    key = (subscripts, *[t.shape for t in tensors])
+    path = _EINSUM_PATHS.get(key)
+    if path is None:
+        if len(_EINSUM_PATHS) >= 1024:  # bounded: shapes may vary without end
+            _EINSUM_PATHS.clear()
+        path = _EINSUM_PATHS[key] = np.einsum_path(subscripts, *tensors, optimize=True)[0]
+    return np.einsum(subscripts, *tensors, optimize=path)
+
+
+@functools.lru_cache(maxsize=256)
+def _einsum_gradient_plan(subscripts):
+    """For each operand of a contraction: the other operands, the equation contracting grad with them, and which
+    of its labels that equation gives (None when all: else those summed inside the operand alone are broadcast)."""
+    ins, out = subscripts.split("->")
+    ins = ins.split(",")
+    plan = []
+    for k, labels in enumerate(ins):
+        others = tuple(i for i in range(len(ins)) if i != k)
+        seen = set(out).union(*[set(ins[i]) for i in others])
+        present = "".join(c for c in labels if c in seen)
+        equation = ",".join([out] + [ins[i] for i in others]) + "->" + present
+        plan.append((others, equation, None if len(present) == len(labels) else tuple(c in seen for c in labels)))
+    return tuple(plan)
 
 
 def _einsum_contract_backward(grad, tensors, subscripts):
     """Each operand's gradient: the contraction of grad with the other operands; on arrays (raw) or Tensors."""
     raw = type(grad) is np.ndarray
-    ins, out = subscripts.split("->")
-    ins = ins.split(",")
     grads = []
-    for k, t in enumerate(tensors):
-        others = [(s, x) for i, (s, x) in enumerate(zip(ins, tensors)) if i != k]
-        seen = set(out).union(*[set(s) for s, _ in others])
-        present = "".join(c for c in ins[k] if c in seen)
-        operands = [grad] + [x for _, x in others]
-        equation = ",".join([out] + [s for s, _ in others]) + "->" + present
+    for t, (others, equation, seen) in zip(tensors, _einsum_gradient_plan(subscripts)):
+        operands = [grad] + [tensors[i] for i in others]
         g = _einsum_contract.on_arrays(operands, equation) if raw else _einsum_contract(operands, equation)
-        if len(present) != len(ins[k]):  # labels summed only inside operand k: broadcast the gradient back
-            kept = tuple(n if c in seen else 1 for c, n in zip(ins[k], t.shape))
+        if seen is not None:
+            kept = tuple(n if s else 1 for s, n in zip(seen, t.shape))
             g = np.broadcast_to(g.reshape(kept), t.shape) if raw else D.reshape(g, kept).expand(t.shape)
         grads.append(g)
     return grads
@@ -318,15 +339,14 @@ def _sublist_equation(args):
     return equation, tuple(ops)
 
 
-@public
-def einsum(equation, *operands):
-    """Einstein summation as PyTorch plans it: diagonals for repeated subscripts, then one permute (+ sum)
-    for a single operand, one contraction for several (ViewBackward0 on top, or MulBackward0 when nothing is
-    summed). The contraction's gradient for each operand is an einsum of the gradient with the others."""
-    if not isinstance(equation, str):  # sublist format: einsum(op0, [0, 1], op1, [1, 2], [0, 2])
-        equation, operands = _sublist_equation((equation,) + operands)
-    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
-        operands = tuple(operands[0])
+# What einsum derives from an equation and its operands' shapes, checks passed: for each operand the diagonals
+# (dim pairs) to take and the shape without its broadcast dims (None: kept), then the contraction's equation, or
+# each operand's permutation, and the sum dims (one operand) or the shape to multiply in (several).
+_EinsumPlan = namedtuple("_EinsumPlan", ["prep", "equation", "perms", "sum_dims", "shapes"])
+_EINSUM_PLANS = {}  # (equation, *shapes) -> _EinsumPlan
+
+
+def _einsum_plan(equation, operands):
     eq = equation.replace(" ", "")
     lhs, arrow, rhs = eq.partition("->")
     terms = lhs.split(",")
@@ -396,44 +416,79 @@ def einsum(equation, *operands):
                 raise RuntimeError(f"einsum(): subscript {name} has size {n} for operand {k} which does not broadcast "
                                    f"with previously seen size {old}")
             sizes[c] = max(old, n) if n != 1 else old
-    # diagonals for repeated labels, then drop broadcast (size 1) dims
-    ops = []
-    for k, (labels, t) in enumerate(zip(full, operands)):
-        labels = list(labels)
+    # diagonals for repeated labels (their sizes match), then drop broadcast (size 1) dims
+    prep, ops = [], []
+    for labels, t in zip(full, operands):
+        shape, diagonals, squeezed = list(t.shape), [], None
         while len(set(labels)) != len(labels):
             c = next(c for c in labels if labels.count(c) > 1)
             i = labels.index(c)
             j = labels.index(c, i + 1)
-            t = diagonal(t, 0, i, j)
+            diagonals.append((i, j))
             labels = [x for n, x in enumerate(labels) if n not in (i, j)] + [c]
+            shape = [x for n, x in enumerate(shape) if n not in (i, j)] + [shape[i]]
         if len(operands) > 1:
-            keep = [n for n, c in enumerate(labels) if not (t.shape[n] == 1 and sizes[c] != 1)]
+            keep = [n for n, c in enumerate(labels) if not (shape[n] == 1 and sizes[c] != 1)]
             if len(keep) != len(labels):
-                t = D.reshape(t, tuple(t.shape[n] for n in keep))
+                squeezed = tuple(shape[n] for n in keep)
                 labels = [labels[n] for n in keep]
-        ops.append((labels, t))
+        prep.append((tuple(diagonals), squeezed))
+        ops.append(labels)
     if len(ops) == 1:
-        labels, t = ops[0]
+        labels = ops[0]
         summed = [c for c in labels if c not in out]
-        t = D._permute(t, tuple(labels.index(c) for c in out + summed))
-        if summed:
-            t = D._sum_dim(t, tuple(range(len(out), len(out) + len(summed))))
-        return t
-    every = set().union(*[set(labels) for labels, _ in ops])
-    letter = {c: _LETTERS[i] for i, c in enumerate(sorted(every | set(out), key=str))}
+        return _EinsumPlan(tuple(prep), None, (tuple(labels.index(c) for c in out + summed),),
+                           tuple(range(len(out), len(out) + len(summed))), None)
+    every = set().union(*map(set, ops))
     if every - set(out):
-        for _, t in ops[1:]:
-            if t.dtype != ops[0][1].dtype:
-                raise RuntimeError(f"expected scalar type {_type_name(ops[0][1]._data)} but found "
-                                   f"{_type_name(t._data)}")
-        subs = ",".join("".join(letter[c] for c in labels) for labels, _ in ops)
-        result = _einsum_contract([t for _, t in ops], subs + "->" + "".join(letter[c] for c in out))
-        return D._view(result, tuple(result.shape))
+        letter = {c: _LETTERS[i] for i, c in enumerate(sorted(every | set(out), key=str))}
+        subs = ",".join("".join(letter[c] for c in labels) for labels in ops)
+        return _EinsumPlan(tuple(prep), subs + "->" + "".join(letter[c] for c in out), None, None, None)
     # nothing summed: a broadcast product, as PyTorch computes it
+    return _EinsumPlan(tuple(prep), None, tuple(tuple(labels.index(c) for c in out if c in labels) for labels in ops),
+                       None, tuple(tuple(sizes[c] if c in labels else 1 for c in out) for labels in ops))
+
+
+@public
+def einsum(equation, *operands):
+    """Einstein summation as PyTorch plans it: diagonals for repeated subscripts, then one permute (+ sum)
+    for a single operand, one contraction for several (ViewBackward0 on top, or MulBackward0 when nothing is
+    summed). The contraction's gradient for each operand is an einsum of the gradient with the others.
+    The plan depends on the equation and the shapes alone: it is made (and checked) once for each."""
+    if not isinstance(equation, str):  # sublist format: einsum(op0, [0, 1], op1, [1, 2], [0, 2])
+        equation, operands = _sublist_equation((equation,) + operands)
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    try:
+        key = (equation, *[t.shape for t in operands])
+    except AttributeError:  # not a tensor: planning raises as it always did
+        key = None
+    plan = _EINSUM_PLANS.get(key)
+    if plan is None:
+        plan = _einsum_plan(equation, operands)
+        if len(_EINSUM_PLANS) >= 1024:  # bounded: shapes may vary without end
+            _EINSUM_PLANS.clear()
+        if key is not None:
+            _EINSUM_PLANS[key] = plan
+    ops = []
+    for t, (diagonals, squeezed) in zip(operands, plan.prep):
+        for i, j in diagonals:
+            t = diagonal(t, 0, i, j)
+        if squeezed is not None:
+            t = D.reshape(t, squeezed)
+        ops.append(t)
+    if plan.equation is not None:
+        for t in ops[1:]:
+            if t.dtype != ops[0].dtype:
+                raise RuntimeError(f"expected scalar type {_type_name(ops[0]._data)} but found {_type_name(t._data)}")
+        result = _einsum_contract(ops, plan.equation)
+        return D._view(result, result._data.shape)
+    if len(ops) == 1:
+        t = D._permute(ops[0], plan.perms[0])
+        return D._sum_dim(t, plan.sum_dims) if plan.sum_dims else t
     result = None
-    for labels, t in ops:
-        t = D._permute(t, tuple(labels.index(c) for c in out if c in labels))
-        t = D.reshape(t, tuple(sizes[c] if c in labels else 1 for c in out))
+    for t, perm, shape in zip(ops, plan.perms, plan.shapes):
+        t = D.reshape(D._permute(t, perm), shape)
         result = t if result is None else D.mul(result, t)
     return result
 
