@@ -394,3 +394,24 @@ def test_normalize_graph_as_pytorch():
             fn = fn.next_functions[-1][0]
         return out
     assert names(chainrule) == names(torch)
+
+
+@pytest.mark.parametrize("d, kwargs", [
+    (1, dict(kernel_size=3, padding=2)), (1, dict(kernel_size=3, padding=2, return_indices=True)),
+    (1, dict(kernel_size=3, padding=2, dilation=2)),
+    (1, dict(kernel_size=3, padding=2, dilation=2, return_indices=True)),
+    (2, dict(kernel_size=3, padding=2, dilation=2)), (2, dict(kernel_size=(5, 3), padding=(3, 2), dilation=2)),
+    (2, dict(kernel_size=4, padding=2, dilation=3)),
+    (3, dict(kernel_size=(3, 3, 5), padding=(1, 1, 3), dilation=(1, 1, 2))),
+])
+def test_max_pool_padding_checks_as_pytorch(d, kwargs):
+    # besides "at most half of the effective kernel", PyTorch's max pools ask pad <= kernel // 2, in their own words
+    torch = pytest.importorskip("torch")
+    messages = []
+    for lib in (chainrule, torch):
+        try:
+            getattr(lib.nn.functional, f"max_pool{d}d")(lib.ones((1, 1) + (12,) * d), **kwargs)
+            messages.append(None)
+        except RuntimeError as e:
+            messages.append(str(e))
+    assert messages[0] == messages[1]

@@ -724,6 +724,14 @@ def _check_pool(input, kernel, stride, padding, dilation, name, ceil_mode=False)
         if p > (dl * (k - 1) + 1) // 2:
             raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={p}, "
                                f"kernel_size={k} and dilation={dl}")
+    if name.startswith("max_pool") and any(p > k // 2 for k, p in zip(kernel, padding)):
+        # PyTorch's shape check then asks the same of the kernel itself, whatever the dilation
+        if d == 3:
+            raise RuntimeError(f"pad should be smaller than or equal to half of kernel size, but got kT: {kernel[0]} "
+                               f"kW: {kernel[2]} kH: {kernel[1]} padT: {padding[0]} padW: {padding[2]} "
+                               f"padH: {padding[1]}")
+        raise RuntimeError(f"pad should be smaller than or equal to half of kernel size, but got padW = {padding[1]}, "
+                           f"padH = {padding[0]}, kW = {kernel[1]}, kH = {kernel[0]}")
     outs, _ = _pool_sizes(input.shape[-d:], kernel, stride, padding, dilation, ceil_mode)
     if min(outs) < 1:
         if name == "avg_pool3d":
@@ -840,6 +848,9 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     if input.ndim not in (2, 3):
         raise RuntimeError(f"max_pool1d() Expected 2D or 3D input tensor, but got {list(input.shape)}")
     stride = _default_stride(stride, kernel_size)
+    if not return_indices and _ntuple(padding, 1)[0] > _ntuple(kernel_size, 1)[0] // 2:  # (PyTorch's 1-d kernel)
+        raise RuntimeError(f"max_pool1d() padding should be at most half of kernel size, but got padding="
+                           f"{_ntuple(padding, 1)[0]} and kernel_size={_ntuple(kernel_size, 1)[0]}")
     res = max_pool2d(input.unsqueeze(-2), (1, _ntuple(kernel_size, 1)[0]), (1, _ntuple(stride, 1)[0]),
                      (0, _ntuple(padding, 1)[0]), (1, _ntuple(dilation, 1)[0]), ceil_mode, return_indices)
     if return_indices:
