@@ -415,3 +415,33 @@ def test_max_pool_padding_checks_as_pytorch(d, kwargs):
         except RuntimeError as e:
             messages.append(str(e))
     assert messages[0] == messages[1]
+
+
+@pytest.mark.parametrize("f, shape", [
+    (lambda lib, x: lib.nn.functional.max_pool2d(x, 2), (1, 2, 4, 4)),
+    (lambda lib, x: lib.nn.functional.max_pool1d(x, 2), (1, 2, 4)),
+    (lambda lib, x: lib.nn.functional.max_pool3d(x, 2), (1, 1, 4, 4, 4)),
+    (lambda lib, x: lib.nn.functional.adaptive_max_pool2d(x, 2), (1, 2, 4, 4)),
+    (lambda lib, x: lib.nn.functional.pad(x, (1, 1), mode="reflect"), (1, 2, 4)),
+    (lambda lib, x: lib.nn.functional.pad(x, (1, 1, 1, 1), mode="replicate"), (1, 2, 4, 4)),
+    (lambda lib, x: lib.nn.functional.interpolate(x, scale_factor=2), (1, 2, 4, 4)),
+    (lambda lib, x: x.squeeze(), (1, 3, 1, 2)),
+    (lambda lib, x: x.squeeze(2), (1, 3, 1, 2)),
+    (lambda lib, x: x.squeeze((0, 2)), (1, 3, 1, 2)),
+])
+def test_first_derivatives_graph_as_pytorch(f, shape):
+    # under create_graph a gather's gradient is PyTorch's "...BackwardBackward0" node, squeeze's an unsqueeze
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(3).standard_normal(shape)
+    results = []
+    for lib in (chainrule, torch):
+        leaf = lib.tensor(x, requires_grad=True)
+        y = f(lib, leaf)
+        g, = lib.autograd.grad((y * y).sum(), leaf, create_graph=True)
+        names, fn = [], g.grad_fn
+        while fn is not None and len(names) < 5:
+            names.append(fn.name())
+            fn = next((n for n, _ in fn.next_functions if n is not None), None)
+        results.append((names, lib.autograd.grad((g * g).sum(), leaf)[0].numpy()))
+    assert results[0][0] == results[1][0]
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-10)

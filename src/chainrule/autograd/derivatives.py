@@ -998,18 +998,32 @@ def unsqueeze(self, dim):
     return self[(slice(None),) * wrap_dim(dim, self.ndim + 1) + (None,)]  # a view; cheaper than reshape
 
 
-@op("SqueezeBackward0", view=True, raw=True, self=lambda grad, self_shape: grad.reshape(self_shape))
+def _unsqueezed_to(grad, self_shape, dims):
+    """squeeze's gradient as PyTorch's (unsqueeze_to): unsqueezed at each of `dims`, ascending, that had size 1,
+    so that it differentiates again through UnsqueezeBackward0 nodes. On arrays a reshape does the same."""
+    if type(grad) is np.ndarray:
+        return grad.reshape(self_shape)
+    for d in dims:
+        if self_shape[d] == 1:
+            grad = unsqueeze(grad, d)
+    return grad
+
+
+@op("SqueezeBackward0", view=True, raw=True,
+    self=lambda grad, self_shape: _unsqueezed_to(grad, self_shape, range(len(self_shape))))
 def _squeeze_all(self):
     return np.squeeze(self)
 
 
-@op("SqueezeBackward1", view=True, raw=True, self=lambda grad, self_shape, dim: grad.reshape(self_shape))
+@op("SqueezeBackward1", view=True, raw=True,
+    self=lambda grad, self_shape, dim: _unsqueezed_to(grad, self_shape, wrap_dims(dim, len(self_shape))))
 def _squeeze_dim(self, dim):
     d = wrap_dim(dim, self.ndim)
     return np.squeeze(self, d) if self.ndim and self.shape[d] == 1 else self
 
 
-@op("SqueezeBackward2", view=True, raw=True, self=lambda grad, self_shape, dim: grad.reshape(self_shape))
+@op("SqueezeBackward2", view=True, raw=True,
+    self=lambda grad, self_shape, dim: _unsqueezed_to(grad, self_shape, sorted(wrap_dims(dim, len(self_shape)))))
 def _squeeze_dims(self, dim):
     dims = tuple(d for d in wrap_dims(dim, self.ndim) if self.shape[d] == 1)
     return np.squeeze(self, dims)

@@ -591,14 +591,22 @@ def _gather_plane(self, index, d):
     return _gather_np(self, index, d)
 
 
-@op("ScatterPlaneBackward0", nondiff=("index",), self=lambda grad, index, d: _gather_plane(grad, index, d))
-def _scatter_plane(self, index, shape, d, unique=False):
-    return _scatter_np(self, index, shape, d, unique)
+def _scatter_op(name):
+    """The scatter adjoint of a gather, as the node of its first derivative under create_graph: PyTorch names it
+    after the gather's backward (MaxPool2DWithIndicesBackwardBackward0, ReflectionPad1DBackwardBackward0 ...)."""
+    def scatter_plane(self, index, shape, d, unique=False):
+        return _scatter_np(self, index, shape, d, unique)
+    return op(name.removesuffix("0") + "Backward0", nondiff=("index",),
+              self=lambda grad, index, d: _gather_plane(grad, index, d))(scatter_plane)
+
+
+_scatter_plane = _scatter_op("ScatterPlane")  # (ScatterPlaneBackward0) for GatherPlaneBackward0 and grid_sample
 
 
 def _gather_op(name, with_indices=False):
     """A gather with PyTorch's grad_fn name (pads, upsampling, max pools); max pools also return indices, and
     say when their windows cannot overlap (`unique`: the backward may assign instead of summing)."""
+    scatter_plane = _scatter_op(name)
     if with_indices:
         def gather(self, index, d, unique=False, values=None):
             # `values`: the gathered values when the caller has them already (max pools find the maxima first)
@@ -608,12 +616,12 @@ def _gather_op(name, with_indices=False):
             return out, index
         # the backward reads the returned indices (result1), as PyTorch's: changing them in place is its error
         return op(name, nondiff=("index",), outputs=2, self=lambda grads, self_shape, result1, d, unique: (
-            _scatter_plane(grads[0], result1, self_shape, d, unique)), raw={"self": lambda grads, self_shape,
+            scatter_plane(grads[0], result1, self_shape, d, unique)), raw={"self": lambda grads, self_shape,
                 result1, d, unique: _scatter_np(grads[0], result1, self_shape, d, unique)})(gather)
 
     def gather(self, index, d):
         return _gather_np(self, index, d)
-    return op(name, nondiff=("index",), self=lambda grad, self_shape, index, d: _scatter_plane(
+    return op(name, nondiff=("index",), self=lambda grad, self_shape, index, d: scatter_plane(
         grad, index, self_shape, d), raw={"self": lambda grad, self_shape, index, d: _scatter_np(
             grad, index, self_shape, d)})(gather)
 
