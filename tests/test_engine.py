@@ -543,6 +543,59 @@ def test_inplace_leaf_error_and_no_grad_update():
     same(lambda lib: data(lib, 3).__iadd__(1))
 
 
+VIEWS = [lambda t: t[0], lambda t: t.view(12), lambda t: t.t(), lambda t: t.unsqueeze(0),
+         lambda t: t.chunk(2)[1], lambda t: t.split(2)[0], lambda t: t.unbind()[2], lambda t: t.detach()]
+
+
+@pytest.mark.parametrize("cut", VIEWS)
+def test_view_made_in_no_grad_mode(cut):
+    def f(lib):  # requires grad as its base does, as a leaf that receives no gradient
+        x = data(lib, 4, 3)
+        with lib.no_grad():
+            v = cut(x)
+            vn = cut(x)[..., :1]  # a view of it, still in no_grad mode
+        w = v[..., 1:]
+        (v * 2).sum().backward()
+        return v, v._base is x, v.is_leaf, repr(v), vn, vn._base is x, w, w._base is x, x.grad, v.grad
+    same(f)
+
+    def plain(lib):  # of a tensor that does not require grad: nothing changes
+        x = data(lib, 4, 3, requires_grad=False)
+        with lib.no_grad():
+            v = cut(x)
+        return v, v.is_leaf, repr(v), v.add_(1)
+    same(plain)
+
+
+@pytest.mark.parametrize("cut", VIEWS[:-1])
+def test_view_made_in_no_grad_mode_refuses_inplace_in_grad_mode(cut):
+    def f(lib, through, mode):
+        x = data(lib, 4, 3)
+        b = x * 1
+        with lib.no_grad():
+            v = cut(b)
+        with mode(lib):
+            through(v).mul_(2)
+        return b, v.detach(), v._version  # (PyTorch would refuse v.grad_fn now: see the test below)
+    for through in (lambda v: v, lambda v: v[..., :1], lambda v: v.split(1, -1)[0]):
+        same(lambda lib: f(lib, through, lambda lib: lib.enable_grad()))
+        same(lambda lib: f(lib, through, lambda lib: lib.no_grad()))
+
+
+def test_view_made_in_no_grad_mode_after_its_base_changed():
+    def f(lib, change, mode):
+        x = data(lib, 4, 3)
+        b = x * 1
+        with lib.no_grad():
+            v = b[0]
+        with mode(lib):
+            change(b, v)
+        return v * 2  # raises where it joins a graph
+    for change in (lambda b, v: b.mul_(2), lambda b, v: v.mul_(2), lambda b, v: b[1].zero_()):
+        same(lambda lib: f(lib, change, lambda lib: lib.enable_grad()))
+        same(lambda lib: f(lib, change, lambda lib: lib.no_grad()))
+
+
 def test_setitem_is_differentiable_and_versioned():
     def f(lib):
         w, b = data(lib, 4), data(lib, 2, seed=3)

@@ -18,6 +18,11 @@ LEAF_IN_PLACE = "a leaf Variable that requires grad is being used in an in-place
 def _commit_inplace(self, result):
     """Make `self` hold `result`: write its values into self's storage (so views see them), bump the
     version, and move self onto result's node (PyTorch's rebase of history)."""
+    node = result.grad_fn
+    base = self._base
+    through_view = base is not None and _state.enabled and (base._requires_grad or node is not None)
+    if through_view and isinstance(self._view_fn, _MultiOutputView):
+        self._view_fn(self)  # raises PyTorch's error for views from split / unbind / chunk, or made in no_grad mode
     if self._requires_grad and self.grad_fn is None and _state.enabled:
         raise RuntimeError(LEAF_IN_PLACE)
     arr = result._data
@@ -30,11 +35,6 @@ def _commit_inplace(self, result):
         except ValueError:
             raise RuntimeError(f"output with shape [{', '.join(map(str, self._data.shape))}] doesn't match the "
                                f"broadcast shape [{', '.join(map(str, arr.shape))}]") from None
-    node = result.grad_fn
-    base = self._base
-    through_view = base is not None and _state.enabled and (base._requires_grad or node is not None)
-    if through_view and type(self._view_fn) is _MultiOutputView:
-        self._view_fn(self)  # raises PyTorch's error for views from split / unbind / chunk
     if through_view and base._requires_grad and base.grad_fn is None:
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
     if node is not None:

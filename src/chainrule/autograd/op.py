@@ -703,9 +703,9 @@ def _specialize(fn, source):
     namespace.update(_T=Tensor, _f32=np.dtype(np.float32), _f64=np.dtype(np.float64), _nd=_ndarray,
                      _asarray=np.asarray, _new=object.__new__, _state=_state, _acc=AccumulateGrad.of,
                      _next_seq=_sequence.__next__, _fwd=spec.forward, _node=spec.node_cls,
-                     _track_view=_track_view, _uf=spec.ufunc, _reusable=_reusable, _counter=counter,
-                     _UNV=UNVERSIONED, _nums=_NUMBERS, _number=_number, _views=_MultiOutputViews(spec),
-                     _apply_listed=_apply_listed)
+                     _track_view=_track_view, _no_grad_view=_no_grad_view, _uf=spec.ufunc, _reusable=_reusable,
+                     _counter=counter, _UNV=UNVERSIONED, _nums=_NUMBERS, _number=_number,
+                     _views=_MultiOutputViews(spec), _apply_listed=_apply_listed)
     exec(compile(source, f"<chainrule {spec.name}>", "exec"), namespace)
     fn.__code__ = namespace[fn.__name__].__code__
 
@@ -778,7 +778,8 @@ def _fast_source(spec, names, call):
                   f"{ind}_r._vc = {f'_counter({first})' if spec.view else '_UNV'}",
                   f"{ind}_r._output_nr = 0"]
         if spec.view:  # a view shares its source's version counter, and in grad mode remembers how it was cut
-            lines += [f"{ind}if _state.enabled:", f"{ind} _track_view(_r, {first}, spec, ({', '.join(names)},))"]
+            lines += [f"{ind}if _state.enabled:", f"{ind} _track_view(_r, {first}, spec, ({', '.join(names)},))",
+                      f"{ind}else:", f"{ind} return _no_grad_view(_r, {first})"]
         if spec.node_cls is not None:  # the graph flags are set once: by the recording, or plain
             lines += [f"{ind}if ({needed}) and _state.enabled and (_out.dtype is _dt or _out.dtype.kind in 'fc'):"]
             lines += _record_source(spec, names, ind + " ") + [f"{ind} return _r"]
@@ -806,7 +807,8 @@ def _varying_outputs_source(spec, names, ind, needed):
               "  _r.grad_fn = _n", "  _r._output_nr = _k", " else:", "  _r._requires_grad = False",
               "  _r.grad_fn = None", "  _r._output_nr = 0"]
     if spec.view:
-        lines += [" if _en:", "  _r._base = _b", "  _r._view_fn = _views[_k]"]
+        lines += [" if _en:", "  _r._base = _b", "  _r._view_fn = _views[_k]",
+                  " else:", f"  _no_grad_view(_r, {first})"]
     lines += [" _rs.append(_r)", " _k += 1", "return tuple(_rs)"]
     return [ind + line for line in lines]
 
@@ -1073,6 +1075,8 @@ def apply(spec, args):
             result._vc = counter(src)
             if enabled:
                 _track_view(result, src, spec, args)
+            else:
+                _no_grad_view(result, src)
     else:
         make = Tensor._make
         result = tuple([make(o if type(o) is _ndarray else np.asarray(o)) for o in out])
@@ -1085,6 +1089,8 @@ def apply(spec, args):
                 if enabled:  # views that may not be written in place: see _methods._rebase_view
                     r._base = base
                     r._view_fn = _MultiOutputView(spec, k)
+                else:
+                    _no_grad_view(r, src)
     if not enabled or spec.node_cls is None or spec.outputs == 1 and out.dtype.kind not in "fc":
         return result  # NOTE: only floating-point results join a graph
     inputs = args[0] if spec.listed else [args[i] for i in spec.diff_pos]
@@ -1106,8 +1112,8 @@ def _track_view(view, src, spec, args):
         return apply(spec, tuple(a))
     parent = src._view_fn
     view._base = src if src._base is None else src._base
-    if isinstance(parent, _MultiOutputView):  # a view of one of several views: as restricted, under its own name
-        view._view_fn = _MultiOutputView(spec, 0)
+    if isinstance(parent, _MultiOutputView):  # a view of a view refusing in-place changes: so does it, by its name
+        view._view_fn = type(parent)(spec, 0)
     else:
         view._view_fn = cut if parent is None else (lambda t: cut(parent(t)))
 
@@ -1128,6 +1134,71 @@ class _MultiOutputView:
         return (f"Output {self.k} of {name} is a view and {what}. This view is the output of a function that returns "
                 "multiple views. Such functions do not allow the output views to be modified inplace. You should "
                 "replace the inplace operation by an out-of-place one.")
+
+
+class _NoGradView(_MultiOutputView):
+    """The view function of a view made in no_grad mode of a tensor that requires grad (spec None), and of views cut
+    from it in grad mode: PyTorch's NO_GRAD_MODE views, which refuse in-place changes in grad mode."""
+    __slots__ = ()
+
+    def message(self, what):
+        if self.spec is None:
+            head = "A view was created in no_grad mode and"
+        else:
+            name = self.spec.node_cls.__name__.rstrip("0123456789").removesuffix("Backward")
+            head = f"Output {self.k} of {name} is a view of a view which was created in no_grad mode and"
+        return (f"{head} {what} with grad mode enabled. Given that this use case is ambiguous and error-prone, it is "
+                "forbidden. You can clarify your code by moving both the view and the inplace either both inside the "
+                "no_grad block (if you don't want the inplace to be tracked) or both outside (if you want the "
+                "inplace to be tracked).")
+
+
+_NO_GRAD_VIEW = _NoGradView(None, 0)
+
+
+class _Nowhere(Node):
+    """Where the edge of a view made in no_grad mode leads: PyTorch gives such a view no gradient accumulator,
+    so what flows to it is dropped (its base gets nothing either)."""
+    __slots__ = ()
+
+    def __init__(self):
+        self._next = self._nrs = ()
+        self._seq = -1  # older than any node: nothing waits on it
+
+    def apply(self, grads, release=False):
+        return ()
+
+    apply_raw = apply
+
+
+_NOWHERE = _Nowhere()
+
+
+class _NoGradEdge:
+    """Stands in for the accumulator's weak reference of a view made in no_grad mode (see AccumulateGrad.of): its
+    edge, asked for when it joins a graph, leads nowhere; once the base was changed in place, it is an error."""
+    __slots__ = ("vc", "version")
+
+    def __init__(self, vc):
+        self.vc, self.version = vc, vc[0]
+
+    def __call__(self):
+        if self.vc[0] != self.version:
+            raise RuntimeError(_NO_GRAD_VIEW.message("its base or another view of its base has been modified inplace"))
+        return _NOWHERE
+
+
+def _no_grad_view(view, src):
+    """A view made in no_grad mode: of a tensor that requires grad, it requires grad too, as a leaf that receives no
+    gradient and may not be changed in place in grad mode. The caller made its version counter src's."""
+    base = src if src._base is None else src._base
+    view.grad_fn = None
+    view._requires_grad = base._requires_grad
+    if base._requires_grad:
+        view._base = base
+        view._view_fn = _NO_GRAD_VIEW
+        view._accumulator = _NoGradEdge(view._vc)
+    return view
 
 
 class _MultiOutputViews(dict):
