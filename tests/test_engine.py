@@ -543,6 +543,23 @@ def test_inplace_leaf_error_and_no_grad_update():
     same(lambda lib: data(lib, 3).__iadd__(1))
 
 
+@pytest.mark.parametrize("clamp", [
+    lambda lib, t: t.clamp_min_(0.1), lambda lib, t: t.clamp_max_(0), lambda lib, t: t.clamp_min_(float("nan")),
+    lambda lib, t: t.clamp_min_(lib.tensor([0.0, 1.0, -1.0])), lambda lib, t: t.clamp_max_(lib.tensor([0.5])),
+    lambda lib, t: t.clamp_min_(min=0.1), lambda lib, t: t.clamp_min_(lib.tensor([0.0]).double()),
+    lambda lib, t: t.long().clamp_min_(1), lambda lib, t: t.clamp_min_(lib.zeros(2, 3)),
+])
+def test_clamps_in_place_outside_the_graph(clamp):
+    # (one ufunc writing into the tensor, or the general in-place path, which words the errors)
+    def f(lib):
+        x = data(lib, 3)
+        x.data[0] = float("nan")
+        with lib.no_grad():
+            y = clamp(lib, x)
+        return x, y, x._version, x.requires_grad
+    same(f)
+
+
 VIEWS = [lambda t: t[0], lambda t: t.view(12), lambda t: t.t(), lambda t: t.unsqueeze(0),
          lambda t: t.chunk(2)[1], lambda t: t.split(2)[0], lambda t: t.unbind()[2], lambda t: t.detach()]
 
@@ -874,7 +891,8 @@ def test_the_shared_implicit_gradient_is_never_handed_out_writable(hook_free_wal
     # gradients are arrays of their own, and changing them leaves the next pass's start unchanged. Both walks:
     # the hook-free one first, then (retain_grad's hook) the other
     for retain in (False, True):
-        for make in (lambda x: x * 1, lambda x: x + 0, lambda x: x + 0):  # (+ passes the start on as it is)
+        for make in (lambda x: x * 1, lambda x: x + 0, lambda x: x + 0):  # (+ passes the start on as it is; twice:
+            # the second finds what the first's leaf did to it)
             x = chainrule.tensor([2.0], requires_grad=True)
             y = make(x)
             if retain:

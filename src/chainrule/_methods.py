@@ -94,8 +94,10 @@ def _type_name(np_dtype):
     return _dtype.LEGACY_NAMES[np_dtype.name]
 
 
-# In-place arithmetic outside the graph (optimizer steps) runs as one NumPy ufunc writing into the tensor.
-_UFUNCS = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.true_divide}
+# In-place arithmetic and clamps outside the graph (optimizer steps, norms clamped) run as one NumPy ufunc writing
+# into the tensor.
+_UFUNCS = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.true_divide,
+           "clamp_min": np.maximum, "clamp_max": np.minimum}
 
 
 def _inplace(fn):
@@ -115,7 +117,7 @@ def _inplace(fn):
 def _ufunc_inplace(self, ufunc, args, kwargs):
     """Write ufunc(self, other * alpha) into self when that needs no promotion and no broadcasting of self;
     False leaves the op to the general path (which also raises PyTorch's errors)."""
-    if len(args) != 1 or set(kwargs) - {"alpha"}:
+    if len(args) != 1 or set(kwargs) - {"alpha"} or kwargs and (ufunc is np.maximum or ufunc is np.minimum):
         return False
     arr = self._data
     other = args[0]

@@ -279,12 +279,8 @@ def _split_backward(grads, self_shape, dim, sizes):
 def _split_backward_raw(grads, self_shape, dim, sizes):
     """_split_backward on arrays: one concatenation when every piece has a gradient, else the gradients written
     into one array of zeros (of the dtype the concatenation would have)."""
-    if len(grads) == len(sizes):
-        for g in grads:
-            if g is None:
-                break
-        else:
-            return np.concatenate(grads, dim)
+    if len(grads) == len(sizes) and all(g is not None for g in grads):
+        return np.concatenate(grads, dim)
     out = np.zeros(self_shape, np.result_type(*[g for g in grads if g is not None]))
     pre, start = (slice(None),) * wrap_dim(dim, len(self_shape)), 0
     for g, n in zip(grads, sizes):

@@ -827,7 +827,7 @@ def _max_pool_plan(shape, itemsize, kernel, stride, padding, dilation, ceil_mode
     end = corner + (delta[-1] + 1)
     score = (delta[-1] + 1 - delta).astype(np.min_scalar_type(delta[-1] + 1)).reshape(kernel + (1,) * (len(lead) + d))
     for a in (end, score, inside):
-        a.flags.writeable = False
+        _op.read_only(a)
     return (pads if any(lo or hi for lo, hi in pads) else None, stages, taps, end, score,
             inside if any(padding) else None)
 
@@ -855,12 +855,11 @@ def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
     if input.ndim not in (2, 3):
         raise RuntimeError(f"max_pool1d() Expected 2D or 3D input tensor, but got {list(input.shape)}")
-    stride = _default_stride(stride, kernel_size)
-    if not return_indices and _ntuple(padding, 1)[0] > _ntuple(kernel_size, 1)[0] // 2:  # (PyTorch's 1-d kernel)
-        raise RuntimeError(f"max_pool1d() padding should be at most half of kernel size, but got padding="
-                           f"{_ntuple(padding, 1)[0]} and kernel_size={_ntuple(kernel_size, 1)[0]}")
-    res = max_pool2d(input.unsqueeze(-2), (1, _ntuple(kernel_size, 1)[0]), (1, _ntuple(stride, 1)[0]),
-                     (0, _ntuple(padding, 1)[0]), (1, _ntuple(dilation, 1)[0]), ceil_mode, return_indices)
+    k, s, p, dl = (_ntuple(a, 1)[0] for a in (kernel_size, _default_stride(stride, kernel_size), padding, dilation))
+    if not return_indices and p > k // 2:  # (PyTorch's 1-d kernel checks first)
+        raise RuntimeError(f"max_pool1d() padding should be at most half of kernel size, but got padding={p} and "
+                           f"kernel_size={k}")
+    res = max_pool2d(input.unsqueeze(-2), (1, k), (1, s), (0, p), (1, dl), ceil_mode, return_indices)
     if return_indices:
         return D._squeeze_dim(res[0], -2), D._squeeze_dim(res[1], -2)
     return D._squeeze_dim(res, -2)

@@ -16,7 +16,7 @@ import numpy as np
 from ..autograd.op import broadcast_shapes, counter, joint, op, public
 from ..autograd import derivatives as D
 from ..autograd.pointwise import erf as _erf, logit as _logit, _erf_np
-from ..autograd.grad_mode import state as _grad_state
+from ..autograd.grad_mode import no_grad, state as _grad_state
 from .._tensor import Tensor
 from .. import _dtype
 
@@ -1028,9 +1028,9 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
         shape = tuple(np.broadcast_shapes(x1.shape, x2.shape))
         x1, x2 = D.expand(x1, shape), D.expand(x2, shape)
     n1, n2 = D.clone(D.norm(x1, 2, dim, True)), D.clone(D.norm(x2, 2, dim, True))
-    for n in (n1, n2):  # clamp_min_ under no_grad, written straight into the clones' own buffers
-        np.maximum(n._data, eps, out=n._data)
-        counter(n)[0] += 1
+    with no_grad():
+        n1.clamp_min_(eps)
+        n2.clamp_min_(eps)
     return D._sum_dim(D.mul(D._true_divide(x1, n1), D._true_divide(x2, n2)), dim)
 
 
@@ -1517,7 +1517,7 @@ def _nll_loss_nd(input, target, weight, reduction, ignore_index):
     if target._data.dtype not in _NLL_TARGET_DTYPES:
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_type_name(target._data.dtype)}")
     if weight is not None and weight.numel() != shape[min(1, ndim - 1)]:
-        raise RuntimeError(f"weight tensor should be defined either for all {input.shape[min(1, input.ndim - 1)]} "
+        raise RuntimeError(f"weight tensor should be defined either for all {shape[min(1, ndim - 1)]} "
                            f"classes or no classes but got weight tensor of shape: "
                            f"[{', '.join(map(str, weight.shape))}]")
     if ndim <= 2:
