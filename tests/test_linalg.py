@@ -522,3 +522,15 @@ def test_integer_inputs_are_refused_in_pytorch_words(call, dtype):
             call(lib, getattr(lib, dtype))
         errors.append((type(caught.value).__name__, str(caught.value)))
     assert errors[0] == errors[1]
+
+
+@pytest.mark.parametrize("operands", [lambda lib: (lib.ones(2, 2), [[1.0]]), lambda lib: (lib.ones(2, 2), 3),
+                                      lambda lib: (lib.ones(2, 2), [[1.0]], lib.ones(2, 2))])
+def test_einsum_refuses_operands_that_are_no_tensors_as_pytorch(operands):
+    equation = ",".join(["ij", "jk", "kl"][:len(operands(chainrule))])
+    messages = []
+    for lib in (chainrule, torch):
+        with pytest.raises(TypeError) as raised:
+            lib.einsum(equation, *operands(lib))
+        messages.append(str(raised.value))
+    assert messages[0] == messages[1]

@@ -251,7 +251,7 @@ def tensordot(a, b, dims=2, out=None):
 
 # ---- einsum -------------------------------------------------------------------------------------------------
 _LETTERS = string.ascii_letters
-_EINSUM_PATHS = {}  # (subscripts, *shapes) -> contraction path of three or more operands
+_ZERO = np.zeros(())
 
 
 @op("EinsumBackward0", listed=True,
@@ -262,14 +262,14 @@ def _einsum_contract(tensors, subscripts):
     # NOTE: pairwise contraction order for three or more operands; a single C loop is faster for two.
     if len(tensors) < 3:
         return np.einsum(subscripts, *tensors)
-    # NumPy's optimize=True path, whose greedy search costs more than small contractions: once per equation and shapes
-    key = (subscripts, *[t.shape for t in tensors])
-    path = _EINSUM_PATHS.get(key)
-    if path is None:
-        if len(_EINSUM_PATHS) >= 1024:  # bounded: shapes may vary without end
-            _EINSUM_PATHS.clear()
-        path = _EINSUM_PATHS[key] = np.einsum_path(subscripts, *tensors, optimize=True)[0]
-    return np.einsum(subscripts, *tensors, optimize=path)
+    return np.einsum(subscripts, *tensors, optimize=_contraction_path(subscripts, tuple([t.shape for t in tensors])))
+
+
+@functools.lru_cache(maxsize=1024)
+def _contraction_path(subscripts, shapes):
+    """NumPy's optimize=True path (its greedy search costs more than small contractions), once per equation and
+    shapes; it reads the operands' shapes only, so stand-ins of those shapes, strided over one number, serve."""
+    return np.einsum_path(subscripts, *[np.broadcast_to(_ZERO, shape) for shape in shapes], optimize=True)[0]
 
 
 @functools.lru_cache(maxsize=256)
@@ -343,16 +343,17 @@ def _sublist_equation(args):
 # (dim pairs) to take and the shape without its broadcast dims (None: kept), then the contraction's equation, or
 # each operand's permutation, and the sum dims (one operand) or the shape to multiply in (several).
 _EinsumPlan = namedtuple("_EinsumPlan", ["prep", "equation", "perms", "sum_dims", "shapes"])
-_EINSUM_PLANS = {}  # (equation, *shapes) -> _EinsumPlan
 
 
-def _einsum_plan(equation, operands):
+@functools.lru_cache(maxsize=1024)  # (bounded: shapes may vary without end; a refused call stores nothing)
+def _einsum_plan(equation, shapes):
+    """einsum's plan for an equation and its operands' shapes (see _EinsumPlan), checked."""
     eq = equation.replace(" ", "")
     lhs, arrow, rhs = eq.partition("->")
     terms = lhs.split(",")
-    if len(terms) > len(operands):
+    if len(terms) > len(shapes):
         raise RuntimeError("einsum(): fewer operands were provided than specified in the equation")
-    if len(terms) < len(operands):
+    if len(terms) < len(shapes):
         raise RuntimeError("einsum(): more operands were provided than specified in the equation")
     parsed, pos = [], 0
     for term in terms:
@@ -360,21 +361,21 @@ def _einsum_plan(equation, operands):
         pos += len(term) + 1
     # expand ellipses into shared, right-aligned labels 0..n_ell-1
     n_ell = 0
-    for k, (labels, t) in enumerate(zip(parsed, operands)):
+    for k, (labels, shape) in enumerate(zip(parsed, shapes)):
         n = len([c for c in labels if c is not ...])
         if ... in labels:
-            if n > t.ndim:
+            if n > len(shape):
                 raise RuntimeError(f"einsum(): the number of subscripts in the equation ({n}) is more than the "
-                                   f"number of dimensions ({t.ndim}) for operand {k}")
-            n_ell = max(n_ell, t.ndim - n)
-        elif n != t.ndim:
+                                   f"number of dimensions ({len(shape)}) for operand {k}")
+            n_ell = max(n_ell, len(shape) - n)
+        elif n != len(shape):
             raise RuntimeError(f"einsum(): the number of subscripts in the equation ({n}) does not match the number "
-                               f"of dimensions ({t.ndim}) for operand {k} and no ellipsis was given")
+                               f"of dimensions ({len(shape)}) for operand {k} and no ellipsis was given")
     full = []
-    for labels, t in zip(parsed, operands):
+    for labels, shape in zip(parsed, shapes):
         if ... in labels:
             i = labels.index(...)
-            k = t.ndim - (len(labels) - 1)
+            k = len(shape) - (len(labels) - 1)
             labels = labels[:i] + list(range(n_ell - k, n_ell)) + labels[i + 1:]
         full.append(labels)
     if arrow:
@@ -397,14 +398,14 @@ def _einsum_plan(equation, operands):
         out = list(range(n_ell)) + sorted(c for c, n in counts.items() if n == 1 and isinstance(c, str))
     # sizes: a label of size 1 broadcasts against any other size
     sizes = {}
-    for k, (labels, t) in enumerate(zip(full, operands)):
+    for k, (labels, shape) in enumerate(zip(full, shapes)):
         k_ell = sum(1 for c in labels if not isinstance(c, str))
         for j, c in enumerate(labels):
             i = labels.index(c)
-            if i != j and t.shape[i] != t.shape[j]:
+            if i != j and shape[i] != shape[j]:
                 raise RuntimeError(f"einsum(): subscript {c} is repeated for operand {k} but the sizes don't match, "
-                                   f"{t.shape[j]} != {t.shape[i]}")
-        for c, n in zip(labels, t.shape):
+                                   f"{shape[j]} != {shape[i]}")
+        for c, n in zip(labels, shape):
             old = sizes.get(c, 1)
             if n != 1 and old != 1 and n != old:
                 if not isinstance(c, str):  # NOTE: PyTorch's wording, with the operand's own ellipsis index
@@ -418,8 +419,8 @@ def _einsum_plan(equation, operands):
             sizes[c] = max(old, n) if n != 1 else old
     # diagonals for repeated labels (their sizes match), then drop broadcast (size 1) dims
     prep, ops = [], []
-    for labels, t in zip(full, operands):
-        shape, diagonals, squeezed = list(t.shape), [], None
+    for labels, shape in zip(full, shapes):
+        shape, diagonals, squeezed = list(shape), [], None
         while len(set(labels)) != len(labels):
             c = next(c for c in labels if labels.count(c) > 1)
             i = labels.index(c)
@@ -427,7 +428,7 @@ def _einsum_plan(equation, operands):
             diagonals.append((i, j))
             labels = [x for n, x in enumerate(labels) if n not in (i, j)] + [c]
             shape = [x for n, x in enumerate(shape) if n not in (i, j)] + [shape[i]]
-        if len(operands) > 1:
+        if len(shapes) > 1:
             keep = [n for n, c in enumerate(labels) if not (shape[n] == 1 and sizes[c] != 1)]
             if len(keep) != len(labels):
                 squeezed = tuple(shape[n] for n in keep)
@@ -459,17 +460,10 @@ def einsum(equation, *operands):
         equation, operands = _sublist_equation((equation,) + operands)
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
-    try:
-        key = (equation, *[t.shape for t in operands])
-    except AttributeError:  # not a tensor: planning raises as it always did
-        key = None
-    plan = _EINSUM_PLANS.get(key)
-    if plan is None:
-        plan = _einsum_plan(equation, operands)
-        if len(_EINSUM_PLANS) >= 1024:  # bounded: shapes may vary without end
-            _EINSUM_PLANS.clear()
-        if key is not None:
-            _EINSUM_PLANS[key] = plan
+    for k, t in enumerate(operands):
+        if not isinstance(t, _op.Tensor):
+            raise TypeError(f"expected Tensor as element {k} in argument 1, but got {type(t).__name__}")
+    plan = _einsum_plan(equation, tuple([t._data.shape for t in operands]))
     ops = []
     for t, (diagonals, squeezed) in zip(operands, plan.prep):
         for i, j in diagonals:
